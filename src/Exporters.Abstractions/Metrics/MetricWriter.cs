@@ -1,0 +1,273 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
+namespace Exporters.Abstractions.Metrics;
+
+/// <summary>
+/// Records the samples of one collector for one scrape and checks each against its family's definition.
+/// </summary>
+/// <remarks>
+/// <para>A sample with the wrong number of label values is a bug in the collector and throws
+/// <see cref="ArgumentException"/>. A sample that would make the output invalid because of the data it carries
+/// (a second series with the same labels, a negative or NaN counter, buckets that are not cumulative) is
+/// dropped, counted in <see cref="RejectedSamples"/> and described in <see cref="LastRejection"/>; the rest of the
+/// scrape is kept.</para>
+/// <para>Families stay contiguous in the output however writes are interleaved.</para>
+/// <para>Not thread-safe: a collector that collects in parallel writes after its tasks have joined.</para>
+/// </remarks>
+public sealed class MetricWriter
+{
+    private readonly Dictionary<MetricDefinition, MetricFamilyData> _families = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, MetricDefinition> _names = new(StringComparer.Ordinal);
+    private MetricDefinition? _lastDefinition;
+    private MetricFamilyData? _lastFamily;
+
+    /// <summary>Creates a writer that keeps at most <paramref name="maxSeries"/> series.</summary>
+    /// <param name="maxSeries">The series cap; excess series are dropped and counted in <see cref="DroppedSeries"/>.</param>
+    public MetricWriter(int maxSeries = int.MaxValue)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSeries);
+        MaxSeries = maxSeries;
+    }
+
+    /// <summary>The series cap given at construction.</summary>
+    public int MaxSeries { get; }
+
+    /// <summary>What has been recorded so far.</summary>
+    public MetricBatch Batch { get; } = new();
+
+    /// <summary>Samples dropped because their data would have made the output invalid.</summary>
+    public int RejectedSamples { get; private set; }
+
+    /// <summary>Why the most recent sample was rejected, or <see langword="null"/>.</summary>
+    public string? LastRejection { get; private set; }
+
+    /// <summary>Series dropped because the batch reached <see cref="MaxSeries"/>.</summary>
+    public int DroppedSeries { get; private set; }
+
+    /// <summary>Whether any sample of <paramref name="definition"/> has been written.</summary>
+    /// <param name="definition">The family.</param>
+    /// <returns><see langword="true"/> if the family holds at least one series.</returns>
+    public bool HasFamily(MetricDefinition definition) => _families.ContainsKey(definition);
+
+    /// <summary>Writes a gauge sample.</summary>
+    /// <param name="definition">The family.</param>
+    /// <param name="value">The value (NaN and infinities allowed).</param>
+    /// <param name="labelValues">One value per declared label, in order.</param>
+    public void Write(GaugeDefinition definition, double value, params ReadOnlySpan<string> labelValues)
+    {
+        var family = Family(definition, labelValues.Length);
+        Append(family, labelValues, null, [value]);
+    }
+
+    /// <summary>Writes a counter sample; negative and NaN values are rejected.</summary>
+    /// <param name="definition">The family.</param>
+    /// <param name="value">The running total.</param>
+    /// <param name="labelValues">One value per declared label, in order.</param>
+    public void Write(CounterDefinition definition, double value, params ReadOnlySpan<string> labelValues)
+    {
+        var family = Family(definition, labelValues.Length);
+        if (!(value >= 0))
+        {
+            Reject(definition, $"counter value {value} is negative or NaN");
+            return;
+        }
+
+        Append(family, labelValues, null, [value]);
+    }
+
+    /// <summary>Writes an info sample (value 1).</summary>
+    /// <param name="definition">The family.</param>
+    /// <param name="labelValues">One value per declared label, in order.</param>
+    public void Write(InfoDefinition definition, params ReadOnlySpan<string> labelValues)
+    {
+        var family = Family(definition, labelValues.Length);
+        Append(family, labelValues, null, []);
+    }
+
+    /// <summary>Writes one state of a state set.</summary>
+    /// <param name="definition">The family.</param>
+    /// <param name="state">The state name, the value of the label named after the family.</param>
+    /// <param name="enabled">Whether the state holds.</param>
+    /// <param name="labelValues">One value per declared label, in order.</param>
+    public void Write(StateSetDefinition definition, string state, bool enabled, params ReadOnlySpan<string> labelValues)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var family = Family(definition, labelValues.Length);
+        Append(family, labelValues, state, [enabled ? 1 : 0]);
+    }
+
+    /// <summary>Writes every state of a state set, with <paramref name="current"/> the one that holds.</summary>
+    /// <param name="definition">The family.</param>
+    /// <param name="states">All states.</param>
+    /// <param name="current">The state that holds, or <see langword="null"/> for none.</param>
+    /// <param name="labelValues">One value per declared label, in order.</param>
+    public void WriteStates(StateSetDefinition definition, IReadOnlyList<string> states, string? current, params ReadOnlySpan<string> labelValues)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        foreach (var state in states)
+        {
+            Write(definition, state, string.Equals(state, current, StringComparison.Ordinal), labelValues);
+        }
+    }
+
+    /// <summary>Writes a histogram sample. A <c>+Inf</c> bucket equal to <paramref name="count"/> is added when missing.</summary>
+    /// <param name="definition">The family.</param>
+    /// <param name="buckets">Cumulative buckets in increasing bound order.</param>
+    /// <param name="sum">Sum of observations.</param>
+    /// <param name="count">Number of observations.</param>
+    /// <param name="labelValues">One value per declared label, in order.</param>
+    public void Write(HistogramDefinition definition, ReadOnlySpan<HistogramBucket> buckets, double sum, double count, params ReadOnlySpan<string> labelValues)
+    {
+        var family = Family(definition, labelValues.Length);
+        if (!(count >= 0))
+        {
+            Reject(definition, $"histogram count {count} is negative or NaN");
+            return;
+        }
+
+        var hasInf = buckets.Length > 0 && double.IsPositiveInfinity(buckets[^1].UpperBound);
+        var length = 2 + (2 * (buckets.Length + (hasInf ? 0 : 1)));
+        var rented = ArrayPool<double>.Shared.Rent(length);
+        try
+        {
+            var payload = rented.AsSpan(0, length);
+            payload[0] = sum;
+            payload[1] = count;
+            var previousBound = double.NegativeInfinity;
+            var previousCount = 0d;
+            for (var i = 0; i < buckets.Length; i++)
+            {
+                var bucket = buckets[i];
+                if (double.IsNaN(bucket.UpperBound) || bucket.UpperBound <= previousBound || !(bucket.CumulativeCount >= previousCount))
+                {
+                    Reject(definition, $"histogram bucket le={bucket.UpperBound} is out of order or not cumulative");
+                    return;
+                }
+
+                previousBound = bucket.UpperBound;
+                previousCount = bucket.CumulativeCount;
+                payload[2 + (2 * i)] = bucket.UpperBound;
+                payload[3 + (2 * i)] = bucket.CumulativeCount;
+            }
+
+            if (previousCount > count || (hasInf && previousCount != count))
+            {
+                Reject(definition, $"histogram +Inf bucket {previousCount} differs from count {count}");
+                return;
+            }
+
+            if (!hasInf)
+            {
+                payload[^2] = double.PositiveInfinity;
+                payload[^1] = count;
+            }
+
+            Append(family, labelValues, null, payload);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Writes a summary sample.</summary>
+    /// <param name="definition">The family.</param>
+    /// <param name="quantiles">Quantiles between 0 and 1 in increasing order.</param>
+    /// <param name="sum">Sum of observations.</param>
+    /// <param name="count">Number of observations.</param>
+    /// <param name="labelValues">One value per declared label, in order.</param>
+    public void Write(SummaryDefinition definition, ReadOnlySpan<SummaryQuantile> quantiles, double sum, double count, params ReadOnlySpan<string> labelValues)
+    {
+        var family = Family(definition, labelValues.Length);
+        if (!(count >= 0))
+        {
+            Reject(definition, $"summary count {count} is negative or NaN");
+            return;
+        }
+
+        var length = 2 + (2 * quantiles.Length);
+        var rented = ArrayPool<double>.Shared.Rent(length);
+        try
+        {
+            var payload = rented.AsSpan(0, length);
+            payload[0] = sum;
+            payload[1] = count;
+            var previous = -1d;
+            for (var i = 0; i < quantiles.Length; i++)
+            {
+                var q = quantiles[i];
+                if (!(q.Quantile >= 0 && q.Quantile <= 1) || q.Quantile <= previous)
+                {
+                    Reject(definition, $"summary quantile {q.Quantile} is outside [0, 1] or out of order");
+                    return;
+                }
+
+                previous = q.Quantile;
+                payload[2 + (2 * i)] = q.Quantile;
+                payload[3 + (2 * i)] = q.Value;
+            }
+
+            Append(family, labelValues, null, payload);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(rented);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private MetricFamilyData Family(MetricDefinition definition, int labelCount)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (labelCount != definition.LabelCount)
+        {
+            throw new ArgumentException($"metric '{definition.Name}' declares {definition.LabelCount} labels but the sample has {labelCount} values", nameof(labelCount));
+        }
+
+        if (ReferenceEquals(definition, _lastDefinition))
+        {
+            return _lastFamily!;
+        }
+
+        if (!_families.TryGetValue(definition, out var family))
+        {
+            if (_names.TryGetValue(definition.Name, out var existing))
+            {
+                throw new ArgumentException($"metric '{definition.Name}' is declared twice in one scrape ({existing} and {definition}); share one definition", nameof(definition));
+            }
+
+            family = new MetricFamilyData(definition);
+            _families.Add(definition, family);
+            _names.Add(definition.Name, definition);
+            Batch.Add(family);
+        }
+
+        _lastDefinition = definition;
+        _lastFamily = family;
+        return family;
+    }
+
+    private void Append(MetricFamilyData family, ReadOnlySpan<string> labelValues, string? extraLabel, ReadOnlySpan<double> payload)
+    {
+        if (Batch.SeriesCount >= MaxSeries)
+        {
+            DroppedSeries++;
+            return;
+        }
+
+        if (!family.TryAdd(labelValues, extraLabel, payload))
+        {
+            Reject(family.Definition, "duplicate series (same label values written twice in one scrape)");
+            return;
+        }
+
+        Batch.SeriesCount++;
+    }
+
+    private void Reject(MetricDefinition definition, string reason)
+    {
+        RejectedSamples++;
+        LastRejection = $"{definition.Name}: {reason}";
+    }
+}

@@ -1,0 +1,109 @@
+using System.Buffers;
+using Exporters.Abstractions.Metrics;
+
+namespace Exporters.Exposition;
+
+/// <summary>
+/// The families of several batches, merged by name so each family is written once and contiguously, ready to be
+/// written in either format. Writing allocates nothing per sample.
+/// </summary>
+public sealed class ExpositionDocument
+{
+    private readonly List<FamilyGroup> _groups;
+
+    private ExpositionDocument(List<FamilyGroup> groups, int conflicts)
+    {
+        _groups = groups;
+        ConflictingFamilies = conflicts;
+    }
+
+    /// <summary>How many families were left out because a family of the same name but another type came first.</summary>
+    public int ConflictingFamilies { get; }
+
+    /// <summary>The number of merged families.</summary>
+    public int FamilyCount => _groups.Count;
+
+    /// <summary>Merges the families of <paramref name="sources"/> by name, in first-seen order.</summary>
+    /// <param name="sources">The batches.</param>
+    /// <returns>The document.</returns>
+    public static ExpositionDocument Create(IEnumerable<ExpositionSource> sources)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        var groups = new List<FamilyGroup>();
+        var byName = new Dictionary<string, FamilyGroup>(StringComparer.Ordinal);
+        var conflicts = 0;
+        foreach (var source in sources)
+        {
+            foreach (var family in source.Batch.Families)
+            {
+                var definition = family.Definition;
+                if (byName.TryGetValue(definition.Name, out var group))
+                {
+                    if (group.Definition.Type != definition.Type)
+                    {
+                        conflicts++;
+                        continue;
+                    }
+                }
+                else
+                {
+                    group = new FamilyGroup(definition, source.HelpSuffix);
+                    byName.Add(definition.Name, group);
+                    groups.Add(group);
+                }
+
+                group.Parts.Add((family, source.ExtraLabels));
+            }
+        }
+
+        return new ExpositionDocument(groups, conflicts);
+    }
+
+    /// <summary>Renders a whole document into <paramref name="output"/>.</summary>
+    /// <param name="output">The destination.</param>
+    /// <param name="format">The format.</param>
+    public void WriteTo(IBufferWriter<byte> output, ExpositionFormat format)
+    {
+        for (var i = 0; i < _groups.Count; i++)
+        {
+            WriteFamily(i, output, format);
+        }
+
+        WriteEnd(output, format);
+    }
+
+    /// <summary>Renders family <paramref name="index"/>, so a caller can flush between families.</summary>
+    /// <param name="index">From 0 to <see cref="FamilyCount"/> - 1.</param>
+    /// <param name="output">The destination.</param>
+    /// <param name="format">The format.</param>
+    public void WriteFamily(int index, IBufferWriter<byte> output, ExpositionFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var o = new Utf8Output(output);
+        FamilyRenderer.Write(ref o, _groups[index], format);
+        o.Commit();
+    }
+
+    /// <summary>Writes what ends a document: <c># EOF</c> for OpenMetrics, nothing for text.</summary>
+    /// <param name="output">The destination.</param>
+    /// <param name="format">The format.</param>
+    public static void WriteEnd(IBufferWriter<byte> output, ExpositionFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (format == ExpositionFormat.OpenMetrics)
+        {
+            var o = new Utf8Output(output);
+            o.Ascii("# EOF\n"u8);
+            o.Commit();
+        }
+    }
+
+    internal sealed class FamilyGroup(MetricDefinition definition, string? helpSuffix)
+    {
+        public MetricDefinition Definition { get; } = definition;
+
+        public string? HelpSuffix { get; } = helpSuffix;
+
+        public List<(MetricFamilyData Family, IReadOnlyList<KeyValuePair<string, string>>? ExtraLabels)> Parts { get; } = [];
+    }
+}
