@@ -1,1 +1,1 @@
-return 0;
+return await Exporters.Host.ExporterApplication.RunAsync(args);

@@ -1,0 +1,144 @@
+using Exporters.Abstractions;
+using Exporters.Host.Collectors;
+
+namespace Exporters.Host.Configuration;
+
+/// <summary>One configured collector instance, validated.</summary>
+/// <param name="Name">Instance name (its key under <c>collectors:</c>).</param>
+/// <param name="Definition">The collector it runs.</param>
+/// <param name="Options">Bound and validated options.</param>
+/// <param name="Secrets">Secret values to scrub from output.</param>
+/// <param name="Fingerprint">The instance's settings as text, to tell whether a reload changed them.</param>
+public sealed record InstanceConfiguration(string Name, CollectorDefinition Definition, CollectorOptions Options, IReadOnlyList<string> Secrets, string Fingerprint);
+
+/// <summary>The validated configuration: collector instances and the probe settings.</summary>
+/// <param name="Instances">Enabled instances, in configuration order.</param>
+/// <param name="Probe">The <c>/probe</c> settings.</param>
+public sealed record ExporterConfiguration(IReadOnlyList<InstanceConfiguration> Instances, ProbeOptions Probe)
+{
+    private static readonly string[] TopLevelKeys = ["collectors", "probe"];
+
+    /// <summary>
+    /// Builds the configuration from the YAML file (if any), <c>EXPORTERS_</c> environment variables with <c>__</c>
+    /// (for example <c>EXPORTERS_COLLECTORS__REDIS__TIMEOUT</c>) and collector flags, later sources winning.
+    /// </summary>
+    /// <param name="settings">Process settings (config file path, collector flag overrides).</param>
+    /// <param name="registry">Known collectors.</param>
+    /// <param name="environment">Environment variables.</param>
+    /// <returns>The configuration.</returns>
+    /// <exception cref="ConfigurationException">Every problem found, each naming its key.</exception>
+    public static ExporterConfiguration Load(HostSettings settings, CollectorRegistry registry, IReadOnlyDictionary<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(environment);
+        var problems = new List<string>();
+        var fileValues = new Dictionary<string, string?>();
+        if (settings.ConfigFile is { } file)
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigurationException($"--config.file: cannot read '{file}': {e.Message}");
+            }
+
+            fileValues = YamlConfiguration.Flatten(text, file);
+        }
+
+        var environmentValues = environment
+            .Where(kv => kv.Key.StartsWith("EXPORTERS_", StringComparison.OrdinalIgnoreCase) && kv.Key.Contains("__", StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key["EXPORTERS_".Length..].Replace("__", ":", StringComparison.Ordinal), kv => kv.Value, StringComparer.OrdinalIgnoreCase);
+
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(fileValues)
+            .AddInMemoryCollection(environmentValues)
+            .AddInMemoryCollection(settings.CollectorOverrides)
+            .Build();
+
+        foreach (var section in configuration.GetChildren())
+        {
+            if (!TopLevelKeys.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                problems.Add($"{section.Key}: unknown key; valid top-level keys are: {string.Join(", ", TopLevelKeys)}");
+            }
+        }
+
+        var probeErrors = new OptionErrors();
+        var probe = (ProbeOptions)OptionsBinder.Bind(configuration.GetSection("probe"), typeof(ProbeOptions), probeErrors);
+        problems.AddRange(probeErrors.Errors.Select(e => $"probe.{e.Key}: {e.Message}"));
+        if (probe.Enabled && probe.AllowedTargets.Count == 0)
+        {
+            problems.Add("probe.allowed_targets: must list at least one host:port pattern when probe.enabled is true");
+        }
+
+        var instances = new List<InstanceConfiguration>();
+        foreach (var section in configuration.GetSection("collectors").GetChildren())
+        {
+            var name = section.Key;
+            var prefix = $"collectors.{name}";
+            if (!CollectorRegistry.IsValidName(name))
+            {
+                problems.Add($"{prefix}: instance names use lowercase letters, digits and underscores, starting with a letter");
+                continue;
+            }
+
+            var typeName = section["type"] is { Length: > 0 } t ? t : name;
+            var definition = registry.Find(typeName);
+            if (definition is null)
+            {
+                var known = string.Join(", ", registry.Definitions.Select(d => d.Name));
+                problems.Add(section["type"] is null
+                    ? $"{prefix}: no collector is named '{name}'; set 'type' to one of: {known}"
+                    : $"{prefix}.type: no collector is named '{typeName}'; known collectors: {known}");
+                continue;
+            }
+
+            var errors = new OptionErrors();
+            var options = (CollectorOptions)OptionsBinder.Bind(section, definition.OptionsType, errors);
+            if (!errors.HasErrors && options.Enabled)
+            {
+                ValidateCommon(options, errors);
+                definition.Validate(options, errors);
+            }
+
+            problems.AddRange(errors.Errors.Select(e => $"{prefix}.{e.Key}: {e.Message}"));
+            if (!errors.HasErrors && options.Enabled)
+            {
+                var fingerprint = string.Join('\n', section.AsEnumerable().OrderBy(kv => kv.Key, StringComparer.OrdinalIgnoreCase).Select(kv => $"{kv.Key}={kv.Value}"));
+                instances.Add(new InstanceConfiguration(name, definition, options, [.. OptionsBinder.SecretValues(options)], fingerprint));
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ConfigurationException(problems);
+        }
+
+        return new ExporterConfiguration(instances, probe);
+    }
+
+    private static void ValidateCommon(CollectorOptions options, OptionErrors errors)
+    {
+        if (options.Timeout.IsZero)
+        {
+            errors.Add("timeout", "must be above zero");
+        }
+
+        if (options.MaxSeries <= 0)
+        {
+            errors.Add("max_series", "must be above zero");
+        }
+
+        foreach (var label in options.Labels.Keys)
+        {
+            if (!Abstractions.Metrics.MetricNames.IsValidLabelName(label))
+            {
+                errors.Add($"labels.{label}", "is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with '__')");
+            }
+        }
+    }
+}
