@@ -16,6 +16,9 @@ public sealed record InstanceConfiguration(string Name, CollectorDefinition Defi
 /// <param name="Probe">The <c>/probe</c> settings.</param>
 public sealed record ExporterConfiguration(IReadOnlyList<InstanceConfiguration> Instances, ProbeOptions Probe)
 {
+    /// <summary>The label added to every series of an instance when several instances of its collector are enabled.</summary>
+    public const string InstanceLabel = "collector_instance";
+
     private static readonly string[] TopLevelKeys = ["collectors", "probe"];
 
     /// <summary>
@@ -116,6 +119,15 @@ public sealed record ExporterConfiguration(IReadOnlyList<InstanceConfiguration> 
         if (problems.Count > 0)
         {
             throw new ConfigurationException(problems);
+        }
+
+        // Two instances of one collector write the same families; a label per instance keeps their series apart.
+        foreach (var group in instances.GroupBy(i => i.Definition.Name).Where(g => g.Count() > 1))
+        {
+            foreach (var instance in group)
+            {
+                instance.Options.Labels.TryAdd(InstanceLabel, instance.Name);
+            }
         }
 
         return new ExporterConfiguration(instances, probe);

@@ -217,6 +217,6 @@ public static partial class OptionsBinder
             : $"invalid value ({innermost.Message})";
     }
 
-    [GeneratedRegex("value at '([^']+)'")]
+    [GeneratedRegex(" at '([^']+)'")]
     private static partial Regex PathPattern();
 }

@@ -21,7 +21,13 @@ public static class MetricsResponse
         ArgumentNullException.ThrowIfNull(document);
         var request = context.Request;
         var response = context.Response;
-        var negotiated = ContentNegotiation.Negotiate(request.Headers.Accept.ToString());
+        // ?format= pins a format for clients that cannot set Accept (Prometheus before 2.49 has no scrape_protocols).
+        var negotiated = request.Query["format"].ToString() switch
+        {
+            "text" => ContentNegotiation.Negotiate("text/plain;version=0.0.4"),
+            "openmetrics" => ContentNegotiation.Negotiate("application/openmetrics-text;version=1.0.0"),
+            _ => ContentNegotiation.Negotiate(request.Headers.Accept.ToString()),
+        };
         response.ContentType = negotiated.ContentType;
         response.Headers.Vary = "Accept, Accept-Encoding";
         response.Headers.CacheControl = "no-store";
