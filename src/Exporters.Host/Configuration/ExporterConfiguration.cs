@@ -12,7 +12,7 @@ namespace Exporters.Host.Configuration;
 public sealed record InstanceConfiguration(string Name, CollectorDefinition Definition, CollectorOptions Options, IReadOnlyList<string> Secrets, string Fingerprint);
 
 /// <summary>The validated configuration: collector instances and the probe settings.</summary>
-/// <param name="Instances">Enabled instances, in configuration order.</param>
+/// <param name="Instances">Enabled instances, in name order.</param>
 /// <param name="Probe">The <c>/probe</c> settings.</param>
 public sealed record ExporterConfiguration(IReadOnlyList<InstanceConfiguration> Instances, ProbeOptions Probe)
 {
@@ -54,7 +54,7 @@ public sealed record ExporterConfiguration(IReadOnlyList<InstanceConfiguration> 
 
         var environmentValues = environment
             .Where(kv => kv.Key.StartsWith("EXPORTERS_", StringComparison.OrdinalIgnoreCase) && kv.Key.Contains("__", StringComparison.Ordinal))
-            .ToDictionary(kv => kv.Key["EXPORTERS_".Length..].Replace("__", ":", StringComparison.Ordinal), kv => kv.Value, StringComparer.OrdinalIgnoreCase);
+            .ToDictionary(kv => kv.Key["EXPORTERS_".Length..].Replace("__", ":", StringComparison.Ordinal).ToLowerInvariant(), kv => kv.Value, StringComparer.OrdinalIgnoreCase);
 
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(fileValues)
