@@ -166,6 +166,7 @@ public static partial class ExporterApplication
         return string.IsNullOrEmpty(directory) ? null : directory;
     }
 
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "ConsoleFormatterOptions is the framework's own options type; the console logger keeps its members.")]
     private static void ConfigureLogging(ILoggingBuilder logging, HostSettings settings)
     {
         logging.ClearProviders();

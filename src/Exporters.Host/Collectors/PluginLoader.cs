@@ -58,7 +58,13 @@ public static class PluginLoader
             }
             catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException or ReflectionTypeLoadException or TypeLoadException or MissingMethodException or TargetInvocationException or InvalidOperationException)
             {
-                throw new ConfigurationException($"--plugins.dir: cannot load '{file}': {e.GetType().Name}: {e.Message}");
+                var cause = e;
+                while (cause is TargetInvocationException { InnerException: { } inner })
+                {
+                    cause = inner;
+                }
+
+                throw new ConfigurationException($"--plugins.dir: cannot load '{file}': {cause.GetType().Name}: {cause.Message}");
             }
         }
 
@@ -66,15 +72,25 @@ public static class PluginLoader
     }
 
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Plugin assemblies are loaded at run time and are not trimmed.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "Plugin assemblies are loaded at run time and are not trimmed.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Plugin assemblies are loaded at run time and are not trimmed.")]
     [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Plugin assemblies are loaded at run time and are not trimmed.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Plugin assemblies are loaded at run time and are not trimmed.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2062", Justification = "Plugin assemblies are loaded at run time and are not trimmed.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2065", Justification = "Plugin assemblies are loaded at run time and are not trimmed.")]
     private static List<CollectorDefinition> LoadDefinitions(string file)
     {
         var context = new PluginLoadContext(Path.GetFullPath(file));
         var assembly = context.LoadFromAssemblyPath(Path.GetFullPath(file));
-        var definitions = assembly.GetExportedTypes()
-            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(CollectorDefinition).IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
-            .Select(t => (CollectorDefinition)Activator.CreateInstance(t)!)
-            .ToList();
+        var definitions = new List<CollectorDefinition>();
+        foreach (var type in assembly.GetExportedTypes())
+        {
+            if (type is { IsClass: true, IsAbstract: false } && typeof(CollectorDefinition).IsAssignableFrom(type) && type.GetConstructor(Type.EmptyTypes) is not null)
+            {
+                definitions.Add((CollectorDefinition)Activator.CreateInstance(type)!);
+            }
+        }
+
         if (definitions.Count == 0 && assembly.GetReferencedAssemblies().Any(a => a.Name == typeof(CollectorDefinition).Assembly.GetName().Name))
         {
             throw new InvalidOperationException("it references Exporters.Abstractions but has no public, non-abstract CollectorDefinition with a parameterless constructor");
@@ -87,6 +103,7 @@ public static class PluginLoader
     {
         private readonly AssemblyDependencyResolver _resolver = new(mainAssemblyPath);
 
+        [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Plugin assemblies and their dependencies are not trimmed.")]
         protected override Assembly? Load(AssemblyName assemblyName)
         {
             // Shared with the host: the contract (so type identity holds) and anything the host already loaded or ships.

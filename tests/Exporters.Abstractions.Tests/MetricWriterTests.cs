@@ -1,0 +1,136 @@
+using Exporters.Abstractions.Metrics;
+
+namespace Exporters.Abstractions.Tests;
+
+public class MetricWriterTests
+{
+    private static readonly GaugeDefinition Keys = new("db_keys", "Keys.", ["db"]);
+    private static readonly CounterDefinition Commands = new("commands_total", "Commands.", ["cmd"]);
+
+    [Fact]
+    public void Wrong_label_count_is_a_programming_error()
+    {
+        var writer = new MetricWriter();
+        var error = Assert.Throws<ArgumentException>(() => writer.Write(Keys, 1));
+        Assert.Contains("declares 1 labels but the sample has 0", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => writer.Write(Keys, 1, "a", "b"));
+    }
+
+    [Fact]
+    public void Duplicate_series_are_dropped_and_counted()
+    {
+        var writer = new MetricWriter();
+        writer.Write(Keys, 1, "db0");
+        writer.Write(Keys, 2, "db1");
+        writer.Write(Keys, 3, "db0");
+
+        var family = Assert.Single(writer.Batch.Families);
+        Assert.Equal(2, family.SeriesCount);
+        Assert.Equal(1, family.GetPayload(0)[0]);
+        Assert.Equal("db1", family.GetLabelValues(1)[0]);
+        Assert.Equal(1, writer.RejectedSamples);
+        Assert.Contains("duplicate series", writer.LastRejection, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_family_without_labels_holds_one_series()
+    {
+        var up = new GaugeDefinition("up_value", "Up.");
+        var writer = new MetricWriter();
+        writer.Write(up, 1);
+        writer.Write(up, 0);
+        Assert.Equal(1, writer.Batch.Families[0].SeriesCount);
+        Assert.Equal(1, writer.RejectedSamples);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(double.NaN)]
+    public void Negative_or_nan_counters_are_rejected(double value)
+    {
+        var writer = new MetricWriter();
+        writer.Write(Commands, value, "get");
+        Assert.Equal(1, writer.RejectedSamples);
+        Assert.Equal(0, writer.Batch.SeriesCount);
+    }
+
+    [Fact]
+    public void Two_definitions_with_one_name_in_one_scrape_are_refused()
+    {
+        var writer = new MetricWriter();
+        writer.Write(new GaugeDefinition("same", "a"), 1);
+        Assert.Throws<ArgumentException>(() => writer.Write(new GaugeDefinition("same", "b"), 1));
+    }
+
+    [Fact]
+    public void Families_stay_contiguous_when_writes_interleave()
+    {
+        var writer = new MetricWriter();
+        writer.Write(Keys, 1, "db0");
+        writer.Write(Commands, 5, "get");
+        writer.Write(Keys, 2, "db1");
+        Assert.Equal(["db_keys", "commands_total"], writer.Batch.Families.Select(f => f.Definition.Name));
+        Assert.Equal(2, writer.Batch.Families[0].SeriesCount);
+    }
+
+    [Fact]
+    public void Histogram_gets_its_inf_bucket_and_bad_buckets_are_rejected()
+    {
+        var histogram = new HistogramDefinition("latency_seconds", "Latency.");
+        var writer = new MetricWriter();
+        writer.Write(histogram, [new(0.1, 1), new(1, 3)], 2.5, 4);
+        Assert.Equal([2.5, 4, 0.1, 1, 1, 3, double.PositiveInfinity, 4], writer.Batch.Families[0].GetPayload(0).ToArray());
+
+        var bad = new MetricWriter();
+        bad.Write(histogram, [new(1, 3), new(0.1, 1)], 1, 3);
+        bad.Write(new HistogramDefinition("h2", "h"), [new(0.1, 5), new(1, 3)], 1, 5);
+        bad.Write(new HistogramDefinition("h3", "h"), [new(0.1, 1), new(double.PositiveInfinity, 2)], 1, 3);
+        Assert.Equal(3, bad.RejectedSamples);
+    }
+
+    [Fact]
+    public void Summary_quantiles_must_be_ordered_and_within_zero_and_one()
+    {
+        var summary = new SummaryDefinition("size_bytes", "Size.");
+        var writer = new MetricWriter();
+        writer.Write(summary, [new(0.5, 1), new(0.9, 2)], 10, 2);
+        writer.Write(new SummaryDefinition("s2", "s"), [new(1.5, 1)], 1, 1);
+        writer.Write(new SummaryDefinition("s3", "s"), [new(0.9, 1), new(0.5, 1)], 1, 1);
+        Assert.Equal(1, writer.Batch.SeriesCount);
+        Assert.Equal(2, writer.RejectedSamples);
+    }
+
+    [Fact]
+    public void Series_cap_drops_the_excess()
+    {
+        var writer = new MetricWriter(maxSeries: 3);
+        for (var i = 0; i < 10; i++)
+        {
+            writer.Write(Keys, i, $"db{i}");
+        }
+
+        Assert.Equal(3, writer.Batch.SeriesCount);
+        Assert.Equal(7, writer.DroppedSeries);
+    }
+
+    [Fact]
+    public void State_set_appends_the_state_as_the_last_label()
+    {
+        var state = new StateSetDefinition("health", "Health.", ["cluster"]);
+        var writer = new MetricWriter();
+        writer.WriteStates(state, ["green", "yellow", "red"], "yellow", "prod");
+        var family = writer.Batch.Families[0];
+        Assert.Equal(3, family.SeriesCount);
+        Assert.Equal(["prod", "yellow"], family.GetLabelValues(1).ToArray());
+        Assert.Equal(1, family.GetPayload(1)[0]);
+        Assert.Equal(0, family.GetPayload(2)[0]);
+    }
+
+    [Fact]
+    public void Null_label_values_are_empty()
+    {
+        var writer = new MetricWriter();
+        writer.Write(Keys, 1, (string)null!);
+        Assert.Equal(string.Empty, writer.Batch.Families[0].GetLabelValues(0)[0]);
+    }
+}
