@@ -34,6 +34,13 @@ public class CollectorOptions
     [ConfigurationKeyName("min_interval")]
     public Duration MinInterval { get; set; }
 
+    /// <summary>
+    /// Whether concurrent scrapes of this instance share one fetch from the target (on by default, so two
+    /// Prometheus replicas never double the load). Benchmarks turn it off to make every request reach the target.
+    /// </summary>
+    [ConfigurationKeyName("single_flight")]
+    public bool SingleFlight { get; set; } = true;
+
     /// <summary>Labels added to every series of this instance, for telling several instances of one collector apart.</summary>
     [ConfigurationKeyName("labels")]
     public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);

@@ -3,8 +3,8 @@ using Exporters.Abstractions.Metrics;
 namespace Exporters.Abstractions;
 
 /// <summary>
-/// One configured collector instance. The host calls <see cref="CollectAsync"/> once per scrape (never concurrently
-/// for the same target: concurrent scrapes share one call) and renders what it wrote.
+/// One configured collector instance. The host calls <see cref="CollectAsync"/> once per scrape and renders what it
+/// wrote. Calls on one instance never overlap: concurrent requests share one call (single flight) or wait their turn.
 /// </summary>
 /// <remarks>
 /// If the collector implements <see cref="IAsyncDisposable"/> or <see cref="IDisposable"/>, the host disposes it when

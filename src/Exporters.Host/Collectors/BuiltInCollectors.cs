@@ -10,5 +10,11 @@ public static class BuiltInCollectors
 {
     /// <summary>Creates the built-in definitions.</summary>
     /// <returns>The definitions.</returns>
-    public static IEnumerable<CollectorDefinition> Create() => [];
+    public static IEnumerable<CollectorDefinition> Create() =>
+    [
+        new Exporters.Redis.RedisCollectorDefinition(),
+        new Exporters.Elasticsearch.ElasticsearchCollectorDefinition(),
+        new Exporters.Alertmanager.AlertmanagerCollectorDefinition(),
+        new Exporters.Passthrough.PassthroughCollectorDefinition(),
+    ];
 }

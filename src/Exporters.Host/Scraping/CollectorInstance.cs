@@ -14,6 +14,7 @@ public sealed partial class CollectorInstance : IAsyncDisposable
 {
     private const int MaxErrorLength = 400;
     private readonly object _gate = new();
+    private readonly SemaphoreSlim _serial = new(1, 1);
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private readonly TimeProvider _timeProvider;
     private readonly SecretRedactor _redactor;
@@ -121,9 +122,13 @@ public sealed partial class CollectorInstance : IAsyncDisposable
         Task<ScrapeOutcome> task;
         lock (_gate)
         {
-            if (_inFlight.TryGetValue(key, out var running) && running.Deadline > now)
+            if (Configuration.Options.SingleFlight && _inFlight.TryGetValue(key, out var running) && running.Deadline > now)
             {
                 task = running.Task;
+            }
+            else if (!Configuration.Options.SingleFlight)
+            {
+                task = RunAsync(budget, now + budget, probeTarget);
             }
             else
             {
@@ -160,6 +165,7 @@ public sealed partial class CollectorInstance : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        _serial.Dispose();
         switch (Collector)
         {
             case IAsyncDisposable asyncDisposable:
@@ -187,14 +193,31 @@ public sealed partial class CollectorInstance : IAsyncDisposable
             TimeProvider = _timeProvider,
         };
 
+        // The contract promises a collector one call at a time. The gate opens when the collector's task really
+        // ends, not when its deadline passes, so a collector that ignores cancellation fails later scrapes instead
+        // of running twice.
+        if (!await _serial.WaitAsync(budget))
+        {
+            Interlocked.Increment(ref _failuresTotal);
+            var busy = Failure(_timeProvider.GetElapsedTime(started), probeTarget, "the previous scrape of this collector has not finished");
+            LogFailure(busy);
+            return Record(busy, probeTarget);
+        }
+
         Interlocked.Increment(ref _scrapesTotal);
+        var remaining = budget - _timeProvider.GetElapsedTime(started);
+        if (remaining <= TimeSpan.Zero)
+        {
+            remaining = TimeSpan.FromMilliseconds(1);
+        }
 
         // Task.Run so a collector that blocks synchronously still cannot hold the response past its deadline.
         var collect = Task.Run(() => Collector.CollectAsync(context, writer), CancellationToken.None);
+        _ = collect.ContinueWith(_ => ReleaseGate(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         string? error = null;
         try
         {
-            await collect.WaitAsync(budget, _timeProvider);
+            await collect.WaitAsync(remaining, _timeProvider);
         }
         catch (TimeoutException)
         {
@@ -260,6 +283,18 @@ public sealed partial class CollectorInstance : IAsyncDisposable
         }
 
         return Record(outcome, probeTarget);
+    }
+
+    private void ReleaseGate()
+    {
+        try
+        {
+            _serial.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The instance was retired by a reload while a collector it had abandoned was still running.
+        }
     }
 
     private ScrapeOutcome Record(ScrapeOutcome outcome, string? probeTarget)

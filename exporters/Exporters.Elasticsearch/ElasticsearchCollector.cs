@@ -1,0 +1,318 @@
+using System.Diagnostics;
+using Exporters.Abstractions;
+using Exporters.Abstractions.Metrics;
+using Microsoft.Extensions.Logging;
+
+namespace Exporters.Elasticsearch;
+
+/// <summary>
+/// One configured Elasticsearch target. Runs the enabled sub-collectors in turn, each into its own staging batch, so a
+/// sub-collector that fails loses only its own families; finishes before the scrape deadline whatever the server does.
+/// </summary>
+internal sealed class ElasticsearchCollector : ICollector, IDisposable
+{
+    private const int MaxClients = 16;
+
+    private static readonly GaugeDefinition Up = new("elasticsearch_up", "Whether the last scrape got at least one valid answer from Elasticsearch (1) or none (0)");
+    private static readonly GaugeDefinition Success = new("elasticsearch_scrape_success", "Whether the sub-collector's last scrape succeeded (1) or failed (0)", ["collector"]);
+    private static readonly GaugeDefinition Duration = new("elasticsearch_scrape_duration_seconds", "How long the sub-collector's last scrape took", ["collector"]);
+
+    private readonly ElasticsearchOptions _options;
+    private readonly Uri? _configured;
+    private readonly ShapeLog _shapes;
+    private readonly Dictionary<string, EsHttp> _clients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _lastErrors = new(StringComparer.Ordinal);
+
+    public ElasticsearchCollector(ElasticsearchOptions options, CollectorCreationContext context)
+    {
+        _options = options;
+        _configured = Uri.TryCreate(options.Uri, UriKind.Absolute, out var uri) ? uri : null;
+        _shapes = new ShapeLog(context.LoggerFactory.CreateLogger("Exporters.Elasticsearch"));
+        if (_configured is not null && !string.IsNullOrEmpty(_configured.UserInfo))
+        {
+            var parts = _configured.UserInfo.Split(':', 2);
+            if (parts.Length == 2)
+            {
+                context.RegisterSecret(Uri.UnescapeDataString(parts[1]));
+                context.RegisterSecret(parts[1]);
+            }
+        }
+
+        context.RegisterSecret(SafeResolve(options.Password, options.PasswordFile));
+        context.RegisterSecret(SafeResolve(options.ApiKey, options.ApiKeyFile));
+        context.RegisterSecret(SafeResolve(options.BearerToken, options.BearerTokenFile));
+    }
+
+    /// <summary>Every family the collector can write, for documentation and tests.</summary>
+    internal static IEnumerable<(string Collector, MetricDefinition Definition)> AllFamilies =>
+    [
+        .. new MetricDefinition[] { Up, Success, Duration }.Select(d => ("(self)", d)),
+        .. ClusterCollectors.HealthFamilies.Select(d => ("cluster-health", d)),
+        .. NodeStatsCollector.Families.Select(d => ("nodes", d)),
+        .. ClusterCollectors.InfoFamilies.Select(d => ("cluster-info", d)),
+        .. IndicesCollector.IndexFamilies.Select(d => ("indices", d)),
+        .. IndicesCollector.ShardFamilies.Select(d => ("shards", d)),
+        .. ManagementCollectors.CatShardFamilies.Select(d => ("shards", d)),
+        .. ManagementCollectors.AliasFamilies.Select(d => ("aliases", d)),
+        .. ManagementCollectors.SettingsFamilies.Select(d => ("indices-settings", d)),
+        .. ManagementCollectors.MappingFamilies.Select(d => ("indices-mappings", d)),
+        .. ClusterCollectors.SettingsFamilies.Select(d => ("cluster-settings", d)),
+        .. ManagementCollectors.SnapshotFamilies.Select(d => ("snapshots", d)),
+        .. ManagementCollectors.SlmFamilies.Select(d => ("slm", d)),
+        .. ManagementCollectors.IlmFamilies.Select(d => ("ilm", d)),
+        .. ManagementCollectors.DataStreamFamilies.Select(d => ("data-stream", d)),
+        .. ManagementCollectors.HealthReportFamilies.Select(d => ("health-report", d)),
+    ];
+
+    public async Task CollectAsync(ScrapeContext context, MetricWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(writer);
+        var targetText = context.Target ?? _options.Uri;
+        if (!targetText.Contains("://", StringComparison.Ordinal))
+        {
+            // Probe targets are often written host:port, as Prometheus' __address__ is.
+            targetText = "http://" + targetText;
+        }
+
+        if (!Uri.TryCreate(targetText, UriKind.Absolute, out var target) || (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps))
+        {
+            context.Logger.LogWarning("elasticsearch: target '{Target}' is not an http:// or https:// URI", Secrets.RedactTarget(targetText));
+            writer.Write(Up, 0);
+            return;
+        }
+
+        // Configured credentials go only to the configured origin, so /probe cannot send them to another host.
+        var sameOrigin = _configured is not null && Uri.Compare(target, _configured, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+        var http = Client(target);
+        try
+        {
+            http.Authorization = EsHttp.BuildAuthorization(_options, target, sameOrigin);
+        }
+        catch (IOException e)
+        {
+            context.Logger.LogWarning("elasticsearch: {Message}", e.Message);
+            writer.Write(Up, 0);
+            return;
+        }
+
+        // Stop a little before the host's deadline so that partial results and self metrics still get out.
+        var remaining = context.Remaining;
+        var margin = TimeSpan.FromMilliseconds(Math.Min(250, remaining.TotalMilliseconds * 0.1));
+        using var scrapeCts = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        scrapeCts.CancelAfter(remaining - margin);
+        var token = scrapeCts.Token;
+
+        var c = _options.Collectors;
+        var cluster = "unknown";
+        var unreachable = false;
+
+        async Task<Outcome> Run(string label, Func<SubScrape, Task<string?>> body)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var staging = new MetricWriter();
+            if (unreachable)
+            {
+                return new Outcome(label, staging, "skipped: Elasticsearch did not answer an earlier request in this scrape", 0) { Skipped = true };
+            }
+
+            if (token.IsCancellationRequested)
+            {
+                return new Outcome(label, staging, "skipped: the scrape deadline was reached", 0) { Skipped = true };
+            }
+
+            var scrape = new SubScrape { Label = label, Http = http, Writer = staging, Cluster = cluster, Options = _options, Token = token, Shapes = _shapes };
+            string? error = null;
+            string? name = null;
+            try
+            {
+                name = await body(scrape);
+            }
+            catch (EsRequestException e)
+            {
+                error = e.Message;
+                if (e.Status is null && e.InnerException is HttpRequestException)
+                {
+                    unreachable = true;
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                error = $"did not finish before the scrape deadline ({context.Deadline:O})";
+            }
+            catch (Exception e) when (e is InvalidOperationException or FormatException)
+            {
+                // A JSON value of an unexpected kind somewhere the code did not guard: this sub-collector only.
+                error = "unexpected response shape: " + e.Message;
+            }
+
+            return new Outcome(label, staging, error, Stopwatch.GetElapsedTime(started).TotalSeconds) { ClusterName = name, Commit = scrape.Commit };
+        }
+
+        var jobs = new List<(string Label, bool Enabled, Func<SubScrape, Task<string?>> Body)>
+        {
+            ("cluster-info", c.ClusterInfo, ClusterCollectors.InfoAsync),
+            ("cluster-health", c.ClusterHealth, ClusterCollectors.HealthAsync),
+            ("nodes", c.Nodes, async s => { await NodeStatsCollector.CollectAsync(s); return null; }),
+            ("indices", c.Indices || c.Shards, async s => { await IndicesCollector.CollectAsync(s, c.Shards); return null; }),
+            ("shards", c.Shards, async s => { await ManagementCollectors.CatShardsAsync(s); return null; }),
+            ("aliases", c.Aliases, async s => { await ManagementCollectors.AliasesAsync(s); return null; }),
+            ("indices-settings", c.IndicesSettings, async s => { await ManagementCollectors.IndicesSettingsAsync(s); return null; }),
+            ("indices-mappings", c.IndicesMappings, async s => { await ManagementCollectors.IndicesMappingsAsync(s); return null; }),
+            ("cluster-settings", c.ClusterSettings, async s => { await ClusterCollectors.SettingsAsync(s); return null; }),
+            ("snapshots", c.Snapshots, async s => { await ManagementCollectors.SnapshotsAsync(s); return null; }),
+            ("slm", c.Slm, async s => { await ManagementCollectors.SlmAsync(s); return null; }),
+            ("ilm", c.Ilm, async s => { await ManagementCollectors.IlmAsync(s); return null; }),
+            ("data-stream", c.DataStream, async s => { await ManagementCollectors.DataStreamsAsync(s); return null; }),
+            ("health-report", c.HealthReport, async s => { await ManagementCollectors.HealthReportAsync(s); return null; }),
+        };
+        jobs.RemoveAll(j => !j.Enabled);
+
+        // The first request gives the cluster name every other family is labelled with, and tells whether the
+        // cluster is reachable at all; the rest then run side by side (the handler allows a few connections).
+        var outcomes = new List<Outcome>();
+        if (jobs.Count > 0)
+        {
+            var first = await Run(jobs[0].Label, jobs[0].Body);
+            if (!string.IsNullOrEmpty(first.ClusterName))
+            {
+                cluster = first.ClusterName;
+            }
+
+            outcomes.Add(first);
+            outcomes.AddRange(await Task.WhenAll(jobs.Skip(1).Select(j => Run(j.Label, j.Body))));
+        }
+
+        var anySuccess = false;
+        foreach (var outcome in outcomes)
+        {
+            if (outcome.Error is null)
+            {
+                Merge(outcome.Staging, writer);
+                outcome.Commit?.Invoke(writer);
+                anySuccess = true;
+            }
+
+            writer.Write(Success, outcome.Error is null ? 1 : 0, outcome.Label);
+            writer.Write(Duration, outcome.Seconds, outcome.Label);
+            if (outcome.Skipped)
+            {
+                // The request that failed first has been logged; repeating it per sub-collector adds nothing.
+                context.Logger.LogDebug("elasticsearch {Collector}: {Error}", outcome.Label, outcome.Error);
+            }
+            else
+            {
+                Report(context.Logger, http.DisplayBase, outcome.Label, outcome.Error);
+            }
+        }
+
+        writer.Write(Up, anySuccess ? 1 : 0);
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+
+        _clients.Clear();
+    }
+
+    /// <summary>What one sub-collector produced in one scrape.</summary>
+    private sealed record Outcome(string Label, MetricWriter Staging, string? Error, double Seconds)
+    {
+        public string? ClusterName { get; init; }
+
+        public Action<MetricWriter>? Commit { get; init; }
+
+        public bool Skipped { get; init; }
+    }
+
+    /// <summary>Copies a successful sub-collector's staging batch into the scrape's writer.</summary>
+    internal static void Merge(MetricWriter from, MetricWriter to)
+    {
+        foreach (var family in from.Batch.Families)
+        {
+            for (var i = 0; i < family.SeriesCount; i++)
+            {
+                var labels = family.GetLabelValues(i);
+                var payload = family.GetPayload(i);
+                switch (family.Definition)
+                {
+                    case GaugeDefinition gauge:
+                        to.Write(gauge, payload[0], labels);
+                        break;
+                    case CounterDefinition counter:
+                        to.Write(counter, payload[0], labels);
+                        break;
+                    case InfoDefinition info:
+                        to.Write(info, labels);
+                        break;
+                    case StateSetDefinition stateSet:
+                        to.Write(stateSet, labels[^1], payload[0] != 0, labels[..^1]);
+                        break;
+                    default:
+                        throw new InvalidOperationException($"cannot merge family {family.Definition}");
+                }
+            }
+        }
+    }
+
+    private static string? SafeResolve(string? value, string? file)
+    {
+        try
+        {
+            return Secrets.Resolve(value, file);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private EsHttp Client(Uri target)
+    {
+        var key = target.GetLeftPart(UriPartial.Path);
+        if (!_clients.TryGetValue(key, out var client))
+        {
+            if (_clients.Count >= MaxClients)
+            {
+                // Probe targets come and go; dropping the pool keeps sockets bounded.
+                Dispose();
+            }
+
+            var timeout = _options.RequestTimeout.Value;
+            client = new EsHttp(target, _options.Tls, _options.MaxResponseBytes, timeout);
+            _clients[key] = client;
+        }
+
+        return client;
+    }
+
+    /// <summary>Logs a failure when it starts or changes, and recovery once; a failure that persists is not repeated every scrape.</summary>
+    private void Report(ILogger logger, string target, string label, string? error)
+    {
+        _lastErrors.TryGetValue(label, out var previous);
+        if (error is null)
+        {
+            if (previous is not null)
+            {
+                logger.LogInformation("elasticsearch {Collector} at {Target}: recovered", label, target);
+                _lastErrors.Remove(label);
+            }
+
+            return;
+        }
+
+        if (!string.Equals(previous, error, StringComparison.Ordinal))
+        {
+            logger.LogWarning("elasticsearch {Collector} at {Target} failed: {Error}", label, target, error);
+            _lastErrors[label] = error;
+        }
+        else
+        {
+            logger.LogDebug("elasticsearch {Collector} at {Target} still failing: {Error}", label, target, error);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using Exporters.Abstractions.Metrics;
+
+namespace Exporters.Redis;
+
+/// <summary>The families of one collector instance (declared once per instance because the namespace is configurable).</summary>
+internal sealed class RedisMetrics
+{
+    private static readonly string[] MasterLabels = ["master_host", "master_port"];
+    private static readonly string[] SlaveLabels = ["slave_ip", "slave_port", "slave_state"];
+    private static readonly string[] KeyLabels = ["db", "key"];
+    private static readonly string[] StreamLabels = ["db", "stream"];
+    private static readonly string[] GroupLabels = ["db", "stream", "group"];
+    private static readonly string[] ConsumerLabels = ["db", "stream", "group", "consumer"];
+    private static readonly string[] CmdLabel = ["cmd"];
+    private static readonly string[] DbLabel = ["db"];
+
+    private readonly string _prefix;
+    private readonly ConcurrentDictionary<string, MetricDefinition> _dynamic = new(StringComparer.Ordinal);
+
+    public RedisMetrics(string ns)
+    {
+        _prefix = ns + "_";
+        Up = new GaugeDefinition(ns + "_up", "Whether the Redis server answered the last scrape (1) or not (0).");
+        InstanceInfo = new InfoDefinition(_prefix + "instance_info", "Information about the Redis instance.",
+            ["role", "redis_version", "redis_build_id", "redis_mode", "os", "maxmemory_policy", "tcp_port", "run_id", "process_id", "master_replid"]);
+        SlaveInfo = new InfoDefinition(_prefix + "slave_info", "Information about the master of this replica.", ["master_host", "master_port", "read_only"]);
+        StartTime = new GaugeDefinition(_prefix + "start_time_seconds", "Start time of the Redis instance since unix epoch in seconds.", unit: "seconds");
+        CommandsTotal = new CounterDefinition(_prefix + "commands_total", "Total number of calls per command.", CmdLabel);
+        CommandsDuration = new CounterDefinition(_prefix + "commands_duration_seconds_total", "Total amount of time in seconds spent per command.", CmdLabel, "seconds");
+        CommandsRejected = new CounterDefinition(_prefix + "commands_rejected_calls_total", "Total number of errors before command execution per command.", CmdLabel);
+        CommandsFailed = new CounterDefinition(_prefix + "commands_failed_calls_total", "Total number of errors within command execution per command.", CmdLabel);
+        ErrorsTotal = new CounterDefinition(_prefix + "errors_total", "Total number of error replies per error prefix.", ["err"]);
+        LatencyPercentiles = new SummaryDefinition(_prefix + "latency_percentiles_usec", "Latency percentiles per command in microseconds (quantiles 0.5, 0.99, 0.999).", CmdLabel);
+        LatencyHistogram = new HistogramDefinition(_prefix + "commands_latencies_usec", "Histogram of latencies per command in microseconds.", CmdLabel);
+        DbKeys = new GaugeDefinition(_prefix + "db_keys", "Total number of keys by database.", DbLabel);
+        DbKeysExpiring = new GaugeDefinition(_prefix + "db_keys_expiring", "Total number of expiring keys by database.", DbLabel);
+        DbAvgTtl = new GaugeDefinition(_prefix + "db_avg_ttl_seconds", "Average TTL of expiring keys by database in seconds.", DbLabel, "seconds");
+        MasterLinkUp = new GaugeDefinition(_prefix + "master_link_up", "Whether the replication link to the master is up.", MasterLabels);
+        MasterLastIo = new GaugeDefinition(_prefix + "master_last_io_seconds_ago", "Seconds since the last interaction with the master.", MasterLabels);
+        MasterSyncInProgress = new GaugeDefinition(_prefix + "master_sync_in_progress", "Whether the replica is syncing from the master.", MasterLabels);
+        MasterLinkDownSince = new GaugeDefinition(_prefix + "master_link_down_since_seconds", "Seconds since the replication link went down.", MasterLabels, "seconds");
+        SlaveReplOffset = new GaugeDefinition(_prefix + "slave_repl_offset", "Replication offset of this replica.", MasterLabels);
+        ConnectedSlaveOffset = new GaugeDefinition(_prefix + "connected_slave_offset_bytes", "Replication offset of a connected replica in bytes.", SlaveLabels, "bytes");
+        ConnectedSlaveLag = new GaugeDefinition(_prefix + "connected_slave_lag_seconds", "Lag of a connected replica in seconds.", SlaveLabels, "seconds");
+        ConfigMaxmemory = new GaugeDefinition(_prefix + "config_maxmemory", "The maxmemory setting.");
+        ConfigMaxclients = new GaugeDefinition(_prefix + "config_maxclients", "The maxclients setting.");
+        ConfigIoThreads = new GaugeDefinition(_prefix + "config_io_threads", "The io-threads setting.");
+        SlowlogLength = new GaugeDefinition(_prefix + "slowlog_length", "Total number of entries in the slowlog.");
+        SlowlogLastId = new GaugeDefinition(_prefix + "slowlog_last_id", "The id of the most recent slowlog entry.");
+        LastSlowExecution = new GaugeDefinition(_prefix + "last_slow_execution_duration_seconds", "The duration of the most recent slowlog entry in seconds.", unit: "seconds");
+        LatencySpikeLast = new GaugeDefinition(_prefix + "latency_spike_last", "When the latest latency spike of an event happened (unix time).", ["event_name"]);
+        LatencySpikeDuration = new GaugeDefinition(_prefix + "latency_spike_duration_seconds", "Duration of the latest latency spike of an event in seconds.", ["event_name"], "seconds");
+        KeySize = new GaugeDefinition(_prefix + "key_size", "The length or size of a checked key.", KeyLabels);
+        KeyValue = new GaugeDefinition(_prefix + "key_value", "The value of a checked key that holds a number.", KeyLabels);
+        KeysCount = new GaugeDefinition(_prefix + "keys_count", "Number of keys matching a count_keys pattern.", KeyLabels);
+        StreamLength = new GaugeDefinition(_prefix + "stream_length", "Number of entries in a stream.", StreamLabels);
+        StreamGroups = new GaugeDefinition(_prefix + "stream_groups", "Number of consumer groups of a stream.", StreamLabels);
+        StreamRadixKeys = new GaugeDefinition(_prefix + "stream_radix_tree_keys", "Number of radix tree keys of a stream.", StreamLabels);
+        StreamRadixNodes = new GaugeDefinition(_prefix + "stream_radix_tree_nodes", "Number of radix tree nodes of a stream.", StreamLabels);
+        StreamGroupConsumers = new GaugeDefinition(_prefix + "stream_group_consumers", "Number of consumers of a stream consumer group.", GroupLabels);
+        StreamGroupPending = new GaugeDefinition(_prefix + "stream_group_messages_pending", "Pending messages of a stream consumer group.", GroupLabels);
+        StreamConsumerPending = new GaugeDefinition(_prefix + "stream_group_consumer_messages_pending", "Pending messages of a stream consumer.", ConsumerLabels);
+        StreamConsumerIdle = new GaugeDefinition(_prefix + "stream_group_consumer_idle_seconds", "Seconds since a stream consumer last read.", ConsumerLabels, "seconds");
+        KeyChecksTruncated = new GaugeDefinition(_prefix + "exporter_key_checks_truncated", "Whether the last scrape cut key or stream checks short (1), with the reason: time_budget, max_keys or error.", ["reason"]);
+        KeyChecksScanned = new GaugeDefinition(_prefix + "exporter_key_checks_scanned_keys", "Keys returned by SCAN for key and stream checks in the last scrape.");
+        ClientConnections = new GaugeDefinition(_prefix + "client_connections", "Connected clients (CLIENT LIST) by client name and flags.", ["client_name", "flags"]);
+        SentinelMasterStatus = new GaugeDefinition(_prefix + "sentinel_master_status", "Whether Sentinel sees the master as ok (1) or not (0).", ["master_name", "master_address", "master_status"]);
+        SentinelMasterSlaves = new GaugeDefinition(_prefix + "sentinel_master_slaves", "Number of replicas of a master monitored by Sentinel.", ["master_name", "master_address"]);
+        SentinelMasterSentinels = new GaugeDefinition(_prefix + "sentinel_master_sentinels", "Number of Sentinels monitoring a master.", ["master_name", "master_address"]);
+        SentinelMasterQuorum = new GaugeDefinition(_prefix + "sentinel_master_setting_quorum", "The quorum configured for a master monitored by Sentinel.", ["master_name", "master_address"]);
+        ScrapesTotal = new CounterDefinition(_prefix + "exporter_scrapes_total", "Current total redis scrapes.");
+        LastScrapeDuration = new GaugeDefinition(_prefix + "exporter_last_scrape_duration_seconds", "The last scrape duration.", unit: "seconds");
+        LastScrapeError = new GaugeDefinition(_prefix + "exporter_last_scrape_error", "The last scrape error status (1 with the message, or 0 with an empty message).", ["err"]);
+        LastScrapeConnectTime = new GaugeDefinition(_prefix + "exporter_last_scrape_connect_time_seconds", "The time it took to connect in the last scrape (0 when the connection was reused).", unit: "seconds");
+        ScrapeDuration = new SummaryDefinition(_prefix + "exporter_scrape_duration_seconds", "Durations of scrapes by the exporter.", unit: "seconds");
+    }
+
+    public GaugeDefinition Up { get; }
+    public InfoDefinition InstanceInfo { get; }
+    public InfoDefinition SlaveInfo { get; }
+    public GaugeDefinition StartTime { get; }
+    public CounterDefinition CommandsTotal { get; }
+    public CounterDefinition CommandsDuration { get; }
+    public CounterDefinition CommandsRejected { get; }
+    public CounterDefinition CommandsFailed { get; }
+    public CounterDefinition ErrorsTotal { get; }
+    public SummaryDefinition LatencyPercentiles { get; }
+    public HistogramDefinition LatencyHistogram { get; }
+    public GaugeDefinition DbKeys { get; }
+    public GaugeDefinition DbKeysExpiring { get; }
+    public GaugeDefinition DbAvgTtl { get; }
+    public GaugeDefinition MasterLinkUp { get; }
+    public GaugeDefinition MasterLastIo { get; }
+    public GaugeDefinition MasterSyncInProgress { get; }
+    public GaugeDefinition MasterLinkDownSince { get; }
+    public GaugeDefinition SlaveReplOffset { get; }
+    public GaugeDefinition ConnectedSlaveOffset { get; }
+    public GaugeDefinition ConnectedSlaveLag { get; }
+    public GaugeDefinition ConfigMaxmemory { get; }
+    public GaugeDefinition ConfigMaxclients { get; }
+    public GaugeDefinition ConfigIoThreads { get; }
+    public GaugeDefinition SlowlogLength { get; }
+    public GaugeDefinition SlowlogLastId { get; }
+    public GaugeDefinition LastSlowExecution { get; }
+    public GaugeDefinition LatencySpikeLast { get; }
+    public GaugeDefinition LatencySpikeDuration { get; }
+    public GaugeDefinition KeySize { get; }
+    public GaugeDefinition KeyValue { get; }
+    public GaugeDefinition KeysCount { get; }
+    public GaugeDefinition StreamLength { get; }
+    public GaugeDefinition StreamGroups { get; }
+    public GaugeDefinition StreamRadixKeys { get; }
+    public GaugeDefinition StreamRadixNodes { get; }
+    public GaugeDefinition StreamGroupConsumers { get; }
+    public GaugeDefinition StreamGroupPending { get; }
+    public GaugeDefinition StreamConsumerPending { get; }
+    public GaugeDefinition StreamConsumerIdle { get; }
+    public GaugeDefinition KeyChecksTruncated { get; }
+    public GaugeDefinition KeyChecksScanned { get; }
+    public GaugeDefinition ClientConnections { get; }
+    public GaugeDefinition SentinelMasterStatus { get; }
+    public GaugeDefinition SentinelMasterSlaves { get; }
+    public GaugeDefinition SentinelMasterSentinels { get; }
+    public GaugeDefinition SentinelMasterQuorum { get; }
+    public CounterDefinition ScrapesTotal { get; }
+    public GaugeDefinition LastScrapeDuration { get; }
+    public GaugeDefinition LastScrapeError { get; }
+    public GaugeDefinition LastScrapeConnectTime { get; }
+    public SummaryDefinition ScrapeDuration { get; }
+
+    /// <summary>
+    /// The family of a mapped or prefixed INFO field, created on first use and then reused, so the set of families
+    /// grows only with the fields a server actually reports.
+    /// </summary>
+    public MetricDefinition Field(string metric, bool counter, string field) => _dynamic.GetOrAdd(metric, static (name, state) =>
+        state.Counter
+            ? new CounterDefinition(state.Prefix + name, $"Redis INFO field {state.Field}.")
+            : new GaugeDefinition(state.Prefix + name, $"Redis INFO field {state.Field}."),
+        (Prefix: _prefix, Counter: counter, Field: field));
+}
