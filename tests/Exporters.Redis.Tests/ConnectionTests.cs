@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Exporters.Testing;
 
 namespace Exporters.Redis.Tests;
 

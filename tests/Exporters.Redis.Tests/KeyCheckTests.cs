@@ -1,3 +1,5 @@
+using Exporters.Testing;
+
 namespace Exporters.Redis.Tests;
 
 public sealed class KeyCheckTests

@@ -1,10 +1,9 @@
 using System.Net.Sockets;
-using Exporters.Testing;
 
-namespace Exporters.Redis.Tests;
+namespace Exporters.Testing;
 
 /// <summary>A real redis-server on a free loopback port with a throwaway directory.</summary>
-internal sealed class RedisServer : IAsyncDisposable
+public sealed class RedisServer : IAsyncDisposable
 {
     private ExternalProcess _process;
     private readonly string[] _arguments;
