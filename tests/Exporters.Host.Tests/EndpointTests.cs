@@ -92,7 +92,7 @@ public class EndpointTests
         await using var unzip = new GZipStream(await zipped.Content.ReadAsStreamAsync(), CompressionMode.Decompress);
         using var reader = new StreamReader(unzip);
         var text = await reader.ReadToEndAsync();
-        Assert.Equal(1, Exposition.Require(text, "sample_up"));
+        Assert.Equal(1, MetricText.Require(text, "sample_up"));
         var (exitCode, output) = await Promtool.CheckMetricsAsync(text);
         Assert.True(exitCode == 0, output);
     }
@@ -146,7 +146,7 @@ public class EndpointTests
 
         var text = await host.GetStringAsync("/probe?target=sample://user:pw@127.0.0.1:7001&collector=sample");
         Assert.Contains("sample_build_info{version=\"1.2.3\",target=\"sample://127.0.0.1:7001\"} 1", text, StringComparison.Ordinal);
-        Assert.Equal(1, Exposition.Require(text, "exporter_collector_success{collector=\"sample\"}"));
+        Assert.Equal(1, MetricText.Require(text, "exporter_collector_success{collector=\"sample\"}"));
 
         Assert.Equal(HttpStatusCode.OK, (await host.SendAsync("/probe?target=redis-0.cache.svc.cluster.local:6379")).StatusCode);
         foreach (var refused in new[] { "169.254.169.254:80", "http://127.0.0.1@evil.example:7000/", "127.0.0.2:7000", "10.0.0.1:6379", "evil.cache.svc.cluster.local.attacker.net:6379" })
@@ -178,8 +178,8 @@ public class EndpointTests
         }
 
         var text = await host.GetStringAsync("/metrics");
-        Assert.Equal(1, Exposition.Require(text, "sample_value{index=\"1\",collector_instance=\"extra\"}"));
-        Assert.Equal(1, Exposition.Require(text, "exporter_config_last_reload_successful"));
+        Assert.Equal(1, MetricText.Require(text, "sample_value{index=\"1\",collector_instance=\"extra\"}"));
+        Assert.Equal(1, MetricText.Require(text, "exporter_config_last_reload_successful"));
 
         await File.WriteAllTextAsync(path, "collectors: {sample: {series: 1, timeout: soon}}");
         using (var failed = await host.SendAsync("/-/reload", method: HttpMethod.Post))
@@ -189,8 +189,8 @@ public class EndpointTests
         }
 
         text = await host.GetStringAsync("/metrics");
-        Assert.Equal(0, Exposition.Require(text, "exporter_config_last_reload_successful"));
-        Assert.Equal(1, Exposition.Require(text, "sample_value{index=\"1\",collector_instance=\"extra\"}"));
+        Assert.Equal(0, MetricText.Require(text, "exporter_config_last_reload_successful"));
+        Assert.Equal(1, MetricText.Require(text, "sample_value{index=\"1\",collector_instance=\"extra\"}"));
         Assert.Contains("collectors.sample.timeout", await host.GetStringAsync("/"), StringComparison.Ordinal);
     }
 
@@ -208,9 +208,9 @@ public class EndpointTests
             await Task.Delay(100);
             text = await host.GetStringAsync("/metrics");
         }
-        while (Exposition.Value(text, "sample_value{index=\"3\"}") is null && DateTime.UtcNow < deadline);
+        while (MetricText.Value(text, "sample_value{index=\"3\"}") is null && DateTime.UtcNow < deadline);
 
-        Assert.Equal(3, Exposition.Require(text, "sample_value{index=\"3\"}"));
+        Assert.Equal(3, MetricText.Require(text, "sample_value{index=\"3\"}"));
     }
 
     [Fact]

@@ -51,9 +51,9 @@ public class PluginTests
         {
             using var client = new HttpClient();
             var text = await client.GetStringAsync($"http://127.0.0.1:{port}/metrics");
-            Assert.Equal(1, Exposition.Require(text, "sample_up"));
+            Assert.Equal(1, MetricText.Require(text, "sample_up"));
             Assert.Contains("sample_build_info{version=\"1.2.3\",target=\"127.0.0.1:7000\"} 1", text, StringComparison.Ordinal);
-            Assert.Equal(1, Exposition.Require(text, "exporter_collectors{type=\"sample\"}"));
+            Assert.Equal(1, MetricText.Require(text, "exporter_collectors{type=\"sample\"}"));
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Exporters.Testing;
 
 namespace Exporters.Host.Tests;
 
@@ -15,10 +16,10 @@ public class ScrapeEngineTests
             """);
         var text = await host.GetStringAsync("/metrics");
 
-        Assert.Equal(1, Exposition.Require(text, "sample_up"));
-        Assert.Equal(1, Exposition.Require(text, "sample_value{index=\"1\"}"));
-        Assert.Equal(1, Exposition.Require(text, "exporter_collector_success{collector=\"sample\"}"));
-        Assert.InRange(Exposition.Require(text, "exporter_collector_duration_seconds{collector=\"sample\"}"), 0, 5);
+        Assert.Equal(1, MetricText.Require(text, "sample_up"));
+        Assert.Equal(1, MetricText.Require(text, "sample_value{index=\"1\"}"));
+        Assert.Equal(1, MetricText.Require(text, "exporter_collector_success{collector=\"sample\"}"));
+        Assert.InRange(MetricText.Require(text, "exporter_collector_duration_seconds{collector=\"sample\"}"), 0, 5);
         Assert.Contains("exporter_build_info{version=\"", text, StringComparison.Ordinal);
         Assert.Contains("dotnet_version=\"10.", text, StringComparison.Ordinal);
         foreach (var family in new[] { "process_cpu_seconds_total", "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds", "process_max_fds", "process_start_time_seconds", "dotnet_gc_heap_size_bytes", "dotnet_gc_collections_total", "dotnet_threadpool_threads", "dotnet_threadpool_queue_length", "dotnet_exceptions_total" })
@@ -26,7 +27,7 @@ public class ScrapeEngineTests
             Assert.Contains($"# TYPE {family} ", text, StringComparison.Ordinal);
         }
 
-        Assert.True(Exposition.Require(text, "process_resident_memory_bytes") > 1_000_000);
+        Assert.True(MetricText.Require(text, "process_resident_memory_bytes") > 1_000_000);
     }
 
     [Fact]
@@ -49,11 +50,11 @@ public class ScrapeEngineTests
         clock.Stop();
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"the response took {clock.Elapsed}, longer than Prometheus' 2s scrape timeout");
-        Assert.Equal(0, Exposition.Require(text, "exporter_collector_success{collector=\"stuck\"}"));
-        Assert.Equal(0, Exposition.Require(text, "sample_up{collector_instance=\"stuck\"}"));
-        Assert.Equal(1, Exposition.Require(text, "exporter_collector_success{collector=\"fast\"}"));
-        Assert.Equal(1, Exposition.Require(text, "sample_up{collector_instance=\"fast\"}"));
-        Assert.Equal(2, Exposition.Require(text, "sample_value{index=\"2\",collector_instance=\"fast\"}"));
+        Assert.Equal(0, MetricText.Require(text, "exporter_collector_success{collector=\"stuck\"}"));
+        Assert.Equal(0, MetricText.Require(text, "sample_up{collector_instance=\"stuck\"}"));
+        Assert.Equal(1, MetricText.Require(text, "exporter_collector_success{collector=\"fast\"}"));
+        Assert.Equal(1, MetricText.Require(text, "sample_up{collector_instance=\"fast\"}"));
+        Assert.Equal(2, MetricText.Require(text, "sample_value{index=\"2\",collector_instance=\"fast\"}"));
         Assert.DoesNotContain("collector_instance=\"stuck\"}", text.Split('\n').Where(l => l.StartsWith("sample_value", StringComparison.Ordinal)).FirstOrDefault(l => l.Contains("stuck", StringComparison.Ordinal)) ?? string.Empty, StringComparison.Ordinal);
     }
 
@@ -71,8 +72,8 @@ public class ScrapeEngineTests
         var text = await host.GetStringAsync("/metrics", scrapeTimeout: "30");
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
-        Assert.Equal(0, Exposition.Require(text, "exporter_collector_success{collector=\"sample\"}"));
-        Assert.InRange(Exposition.Require(text, "exporter_collector_duration_seconds{collector=\"sample\"}"), 0.25, 2);
+        Assert.Equal(0, MetricText.Require(text, "exporter_collector_success{collector=\"sample\"}"));
+        Assert.InRange(MetricText.Require(text, "exporter_collector_duration_seconds{collector=\"sample\"}"), 0.25, 2);
     }
 
     [Fact]
@@ -88,11 +89,11 @@ public class ScrapeEngineTests
             """);
         var text = await host.GetStringAsync("/metrics");
 
-        Assert.Equal(0, Exposition.Require(text, "exporter_collector_success{collector=\"broken\"}"));
-        Assert.Equal(0, Exposition.Require(text, "sample_up{collector_instance=\"broken\"}"));
-        Assert.Equal(1, Exposition.Require(text, "exporter_collector_scrape_errors_total{collector=\"broken\"}"));
-        Assert.Null(Exposition.Value(text, "sample_value{index=\"0\",collector_instance=\"broken\"}"));
-        Assert.Equal(1, Exposition.Require(text, "sample_value{index=\"1\",collector_instance=\"ok\"}"));
+        Assert.Equal(0, MetricText.Require(text, "exporter_collector_success{collector=\"broken\"}"));
+        Assert.Equal(0, MetricText.Require(text, "sample_up{collector_instance=\"broken\"}"));
+        Assert.Equal(1, MetricText.Require(text, "exporter_collector_scrape_errors_total{collector=\"broken\"}"));
+        Assert.Null(MetricText.Value(text, "sample_value{index=\"0\",collector_instance=\"broken\"}"));
+        Assert.Equal(1, MetricText.Require(text, "sample_value{index=\"1\",collector_instance=\"ok\"}"));
     }
 
     [Fact]
@@ -105,12 +106,12 @@ public class ScrapeEngineTests
             """);
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => host.GetStringAsync("/metrics/sample")));
-        Assert.All(responses, text => Assert.Equal(1, Exposition.Require(text, "sample_up")));
+        Assert.All(responses, text => Assert.Equal(1, MetricText.Require(text, "sample_up")));
 
         var after = await host.GetStringAsync("/metrics/sample");
         // Six concurrent requests made one fetch; the request after them made the second.
-        Assert.Equal(2, Exposition.Require(after, "exporter_collector_scrapes_total{collector=\"sample\"}"));
-        Assert.Equal(2, Exposition.Require(after, "sample_events_total"));
+        Assert.Equal(2, MetricText.Require(after, "exporter_collector_scrapes_total{collector=\"sample\"}"));
+        Assert.Equal(2, MetricText.Require(after, "sample_events_total"));
     }
 
     [Fact]
@@ -125,9 +126,9 @@ public class ScrapeEngineTests
         var first = await host.GetStringAsync("/metrics");
         var second = await host.GetStringAsync("/metrics");
 
-        Assert.Equal(0, Exposition.Require(first, "exporter_collector_cached{collector=\"sample\"}"));
-        Assert.Equal(1, Exposition.Require(second, "exporter_collector_cached{collector=\"sample\"}"));
-        Assert.Equal(1, Exposition.Require(second, "exporter_collector_scrapes_total{collector=\"sample\"}"));
+        Assert.Equal(0, MetricText.Require(first, "exporter_collector_cached{collector=\"sample\"}"));
+        Assert.Equal(1, MetricText.Require(second, "exporter_collector_cached{collector=\"sample\"}"));
+        Assert.Equal(1, MetricText.Require(second, "exporter_collector_scrapes_total{collector=\"sample\"}"));
         Assert.Contains("# HELP sample_value A value per series index. (may be cached: sample is scraped at most every 1h)", second, StringComparison.Ordinal);
     }
 
@@ -138,7 +139,7 @@ public class ScrapeEngineTests
         await host.GetStringAsync("/metrics");
         var second = await host.GetStringAsync("/metrics");
 
-        Assert.Equal(2, Exposition.Require(second, "exporter_collector_scrapes_total{collector=\"sample\"}"));
+        Assert.Equal(2, MetricText.Require(second, "exporter_collector_scrapes_total{collector=\"sample\"}"));
         Assert.DoesNotContain("may be cached", second, StringComparison.Ordinal);
     }
 
@@ -155,7 +156,7 @@ public class ScrapeEngineTests
             """);
 
         var text = await host.GetStringAsync("/metrics/two");
-        Assert.Equal(1, Exposition.Require(text, "sample_up{collector_instance=\"two\"}"));
+        Assert.Equal(1, MetricText.Require(text, "sample_up{collector_instance=\"two\"}"));
         Assert.DoesNotContain("collector_instance=\"one\"", text, StringComparison.Ordinal);
         Assert.DoesNotContain("process_cpu_seconds_total", text, StringComparison.Ordinal);
 
@@ -174,8 +175,8 @@ public class ScrapeEngineTests
                   shard: "a\"b"
             """);
         var text = await host.GetStringAsync("/metrics");
-        Assert.Equal(0, Exposition.Require(text, "sample_value{index=\"0\",shard=\"a\\\"b\"}"));
-        Assert.Equal(1, Exposition.Require(text, "sample_up{shard=\"a\\\"b\"}"));
+        Assert.Equal(0, MetricText.Require(text, "sample_value{index=\"0\",shard=\"a\\\"b\"}"));
+        Assert.Equal(1, MetricText.Require(text, "sample_up{shard=\"a\\\"b\"}"));
     }
 
     [Fact]
@@ -190,7 +191,7 @@ public class ScrapeEngineTests
         var text = await host.GetStringAsync("/metrics");
 
         Assert.Equal(10, text.Split('\n').Count(l => l.StartsWith("sample_up", StringComparison.Ordinal) || l.StartsWith("sample_value{", StringComparison.Ordinal)));
-        Assert.True(Exposition.Require(text, "exporter_collector_series_dropped_total{collector=\"sample\"}") >= 40);
+        Assert.True(MetricText.Require(text, "exporter_collector_series_dropped_total{collector=\"sample\"}") >= 40);
     }
 
     [Fact]
@@ -210,7 +211,7 @@ public class ScrapeEngineTests
     {
         await using var host = await RunningHost.StartAsync(null);
         var text = await host.GetStringAsync("/metrics");
-        Assert.Equal(1, Exposition.Require(text, "exporter_config_last_reload_successful"));
+        Assert.Equal(1, MetricText.Require(text, "exporter_config_last_reload_successful"));
         Assert.Contains("process_cpu_seconds_total", text, StringComparison.Ordinal);
     }
 }
