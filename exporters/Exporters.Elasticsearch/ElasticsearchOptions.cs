@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Exporters.Abstractions;
 using Microsoft.Extensions.Configuration;
 
@@ -6,6 +7,17 @@ namespace Exporters.Elasticsearch;
 /// <summary>Options of the <c>elasticsearch</c> collector.</summary>
 public sealed class ElasticsearchOptions : CollectorOptions
 {
+    private const DynamicallyAccessedMemberTypes NestedOptionMembers = DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor;
+
+    /// <summary>Creates options with elasticsearch_exporter's defaults.</summary>
+    [DynamicDependency(NestedOptionMembers, typeof(ElasticsearchTlsOptions))]
+    [DynamicDependency(NestedOptionMembers, typeof(ElasticsearchSubCollectorOptions))]
+    [DynamicDependency(NestedOptionMembers, typeof(ElasticsearchIndexFilterOptions))]
+    public ElasticsearchOptions()
+    {
+        // The host binds nested option classes by reflection; without these a trimmed host knows none of their keys.
+    }
+
     /// <summary>The HTTP API address of an Elasticsearch or OpenSearch node; basic-auth credentials may be in the user-info part.</summary>
     [ConfigurationKeyName("uri")]
     public string Uri { get; set; } = "http://localhost:9200";

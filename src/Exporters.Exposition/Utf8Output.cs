@@ -7,7 +7,9 @@ namespace Exporters.Exposition;
 /// <summary>Buffered UTF-8 writing into an <see cref="IBufferWriter{T}"/>, with the escaping rules of the formats.</summary>
 internal ref struct Utf8Output
 {
-    private const int MinimumChunk = 4096;
+    // Kestrel's response buffers are 4 KiB blocks from which a chunked response reserves room for its chunk
+    // header: asking for a whole 4 KiB makes it hand out a freshly allocated buffer instead of a pooled block.
+    private const int MinimumChunk = 2048;
     private readonly IBufferWriter<byte> _writer;
     private Span<byte> _span;
     private int _position;

@@ -133,4 +133,74 @@ public class MetricWriterTests
         writer.Write(Keys, 1, (string)null!);
         Assert.Equal(string.Empty, writer.Batch.Families[0].GetLabelValues(0)[0]);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2047)]
+    [InlineData(2048)]
+    [InlineData(2049)]
+    [InlineData(30000)]
+    public void Large_families_read_back_exactly_across_storage_chunks(int count)
+    {
+        var gauge = new GaugeDefinition("chunk_gauge", "g", ["id", "kind"]);
+        var states = new StateSetDefinition("chunk_state", "s", ["id"]);
+        var info = new InfoDefinition("chunk_info", "i", ["id"]);
+        var histogram = new HistogramDefinition("chunk_seconds", "h", ["id"], "seconds");
+        var writer = new MetricWriter();
+        for (var i = 0; i < count; i++)
+        {
+            var id = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            writer.Write(gauge, i * 0.5, id, i % 2 == 0 ? "even" : "odd");
+            writer.Write(states, "on", i % 3 == 0, id);
+            writer.Write(info, id);
+            writer.Write(histogram, [new(0.1, i), new(1, i + 1)], i * 2.0, i + 2, id);
+        }
+
+        Assert.Equal(0, writer.RejectedSamples);
+        Assert.Equal(count * 4, writer.Batch.SeriesCount);
+        var families = writer.Batch.Families;
+        if (count == 0)
+        {
+            Assert.Empty(families);
+            return;
+        }
+
+        for (var i = 0; i < count; i += Math.Max(1, count / 97))
+        {
+            var id = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal([id, i % 2 == 0 ? "even" : "odd"], families[0].GetLabelValues(i).ToArray());
+            Assert.Equal(i * 0.5, families[0].GetPayload(i)[0]);
+            Assert.Equal([id, "on"], families[1].GetLabelValues(i).ToArray());
+            Assert.Equal(i % 3 == 0 ? 1 : 0, families[1].GetPayload(i)[0]);
+            Assert.Equal([id], families[2].GetLabelValues(i).ToArray());
+            Assert.Equal(0, families[2].GetPayload(i).Length);
+            Assert.Equal([i * 2.0, i + 2, 0.1, i, 1, i + 1, double.PositiveInfinity, i + 2], families[3].GetPayload(i).ToArray());
+        }
+
+        var last = count - 1;
+        Assert.Equal(last * 0.5, families[0].GetPayload(last)[0]);
+    }
+
+    [Fact]
+    public void Duplicates_are_still_rejected_after_trim_excess()
+    {
+        var writer = new MetricWriter();
+        for (var i = 0; i < 5000; i++)
+        {
+            writer.Write(Keys, i, $"db{i}");
+        }
+
+        writer.TrimExcess();
+        writer.Write(Keys, 1, "db42");
+        writer.Write(Keys, 1, "db5000");
+        Assert.Equal(1, writer.RejectedSamples);
+        Assert.Equal(5001, writer.Batch.SeriesCount);
+
+        var up = new GaugeDefinition("trim_up", "u");
+        writer.Write(up, 1);
+        writer.TrimExcess();
+        writer.Write(up, 0);
+        Assert.Equal(2, writer.RejectedSamples);
+    }
 }

@@ -1,33 +1,60 @@
-using System.Runtime.InteropServices;
-
 namespace Exporters.Abstractions.Metrics;
 
 /// <summary>
 /// The samples one scrape recorded for one family, in a compact columnar layout that the exposition renderer
-/// reads without allocating: label values in one flat array, numeric payloads in another.
+/// reads without allocating: label values in flat arrays, numeric payloads in others.
 /// </summary>
 /// <remarks>
-/// Payload per series: gauge and counter <c>[value]</c>; info <c>[]</c>; state set <c>[0 or 1]</c> with the state
+/// <para>Payload per series: gauge and counter <c>[value]</c>; info <c>[]</c>; state set <c>[0 or 1]</c> with the state
 /// appended as the last label value; histogram <c>[sum, count, le0, cumulative0, le1, cumulative1, ...]</c> ending
-/// with the <c>+Inf</c> bucket; summary <c>[sum, count, q0, value0, q1, value1, ...]</c>.
+/// with the <c>+Inf</c> bucket; summary <c>[sum, count, q0, value0, q1, value1, ...]</c>.</para>
+/// <para>Storage grows in chunks of at most 2,048 elements rather than by doubling one array:
+/// a family of a hundred thousand series then never lands on the large object heap (which only a full collection
+/// reclaims) and growing it leaves no discarded copies behind.</para>
 /// </remarks>
 public sealed class MetricFamilyData
 {
+    /// <summary>Elements per chunk: 16 KiB of references or doubles, far below the large object heap threshold (85,000 bytes), so a family wastes at most that much in its last chunk.</summary>
+    private const int ChunkElements = 2048;
+
+    private const int MaxLoadPercent = 70;
+
     private readonly int _labelsPerSeries;
-    private string[] _labelValues;
-    private double[] _payload;
-    private int[] _payloadStart;
-    private int _labelLength;
-    private int _payloadLength;
-    private HashSet<int>? _seriesKeys;
+
+    /// <summary>Payload length of every series, or -1 when it varies (histograms and summaries).</summary>
+    private readonly int _fixedWidth;
+
+    /// <summary>log2 of the series held by one label chunk.</summary>
+    private readonly int _labelShift;
+
+    /// <summary>log2 of the series held by one payload chunk (fixed-width payloads only).</summary>
+    private readonly int _payloadShift;
+
+    private readonly List<string[]> _labelChunks = [];
+    private readonly List<double[]> _payloadChunks = [];
+
+    // Variable-width payloads (histograms, summaries): few series with many numbers each, kept in one array.
+    private double[]? _variablePayload;
+    private int[]? _variableStart;
+    private int _variableLength;
+
+    // Duplicate detection: an open-addressing table of series index + 1 (0 = empty), split into chunks like the data.
+    private int[][]? _slots;
+    private int _slotMask;
+    private int _slotChunkShift;
 
     internal MetricFamilyData(MetricDefinition definition)
     {
         Definition = definition;
         _labelsPerSeries = definition.LabelCount + (definition.Type == MetricType.StateSet ? 1 : 0);
-        _labelValues = _labelsPerSeries == 0 ? [] : new string[_labelsPerSeries * 4];
-        _payload = new double[4];
-        _payloadStart = new int[5];
+        _fixedWidth = definition.Type switch
+        {
+            MetricType.Info => 0,
+            MetricType.Histogram or MetricType.Summary => -1,
+            _ => 1,
+        };
+        _labelShift = _labelsPerSeries == 0 ? 30 : ShiftFor(_labelsPerSeries);
+        _payloadShift = _fixedWidth <= 0 ? 30 : ShiftFor(_fixedWidth);
     }
 
     /// <summary>The family's definition.</summary>
@@ -42,7 +69,7 @@ public sealed class MetricFamilyData
     public ReadOnlySpan<string> GetLabelValues(int series)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)series, (uint)SeriesCount, nameof(series));
-        return _labelValues.AsSpan(series * _labelsPerSeries, _labelsPerSeries);
+        return Labels(series);
     }
 
     /// <summary>The numeric payload of series <paramref name="series"/> (layout in the type's remarks).</summary>
@@ -51,18 +78,35 @@ public sealed class MetricFamilyData
     public ReadOnlySpan<double> GetPayload(int series)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)series, (uint)SeriesCount, nameof(series));
-        var start = _payloadStart[series];
-        return _payload.AsSpan(start, _payloadStart[series + 1] - start);
+        if (_fixedWidth < 0)
+        {
+            var start = _variableStart![series];
+            return _variablePayload.AsSpan(start, _variableStart[series + 1] - start);
+        }
+
+        if (_fixedWidth == 0)
+        {
+            return [];
+        }
+
+        var mask = (1 << _payloadShift) - 1;
+        return _payloadChunks[series >> _payloadShift].AsSpan((series & mask) * _fixedWidth, _fixedWidth);
     }
 
     /// <summary>Appends a series; returns <see langword="false"/> (and keeps nothing) when an equal label set exists.</summary>
     internal bool TryAdd(ReadOnlySpan<string> labelValues, string? extraLabel, ReadOnlySpan<double> payload)
     {
         var series = SeriesCount;
-        if (_labelsPerSeries > 0)
+        if (_labelsPerSeries == 0)
         {
-            EnsureCapacity(ref _labelValues, _labelLength + _labelsPerSeries);
-            var target = _labelValues.AsSpan(_labelLength, _labelsPerSeries);
+            if (series > 0)
+            {
+                return false;
+            }
+        }
+        else
+        {
+            var target = Reserve(_labelChunks, series, _labelShift, _labelsPerSeries).AsSpan(Offset(series, _labelShift, _labelsPerSeries), _labelsPerSeries);
             for (var i = 0; i < labelValues.Length; i++)
             {
                 target[i] = labelValues[i] ?? string.Empty;
@@ -72,36 +116,88 @@ public sealed class MetricFamilyData
             {
                 target[^1] = extraLabel;
             }
-        }
-        else if (series > 0)
-        {
-            return false;
-        }
 
-        EnsureCapacity(ref _payload, _payloadLength + payload.Length);
-        EnsureCapacity(ref _payloadStart, series + 2);
-        payload.CopyTo(_payload.AsSpan(_payloadLength));
-        _payloadStart[series + 1] = _payloadLength + payload.Length;
-        SeriesCount = series + 1;
-
-        if (_labelsPerSeries > 0)
-        {
-            _seriesKeys ??= new HashSet<int>(new SeriesKeyComparer(this));
-            if (!_seriesKeys.Add(series))
+            if (!TryIndex(series, target))
             {
-                SeriesCount = series;
-                Array.Clear(_labelValues, _labelLength, _labelsPerSeries);
+                target.Clear();
                 return false;
             }
-
-            _labelLength += _labelsPerSeries;
         }
 
-        _payloadLength += payload.Length;
+        if (_fixedWidth < 0)
+        {
+            AppendVariable(series, payload);
+        }
+        else if (_fixedWidth > 0)
+        {
+            var chunk = Reserve(_payloadChunks, series, _payloadShift, _fixedWidth);
+            payload[.._fixedWidth].CopyTo(chunk.AsSpan(Offset(series, _payloadShift, _fixedWidth)));
+        }
+
+        SeriesCount = series + 1;
         return true;
     }
 
-    private static void EnsureCapacity<T>(ref T[] array, int needed)
+    /// <summary>Drops the duplicate-detection table once writing is over; a later write rebuilds it.</summary>
+    internal void ReleaseIndex() => _slots = null;
+
+    /// <summary>log2 of the number of series whose <paramref name="width"/> elements fill one chunk.</summary>
+    private static int ShiftFor(int width)
+    {
+        var shift = 0;
+        while (shift < 30 && (2L << shift) * width <= ChunkElements)
+        {
+            shift++;
+        }
+
+        return shift;
+    }
+
+    private static int Offset(int series, int shift, int width) => (series & ((1 << shift) - 1)) * width;
+
+    /// <summary>
+    /// The chunk that holds <paramref name="series"/>, allocating it when needed. The first chunk starts small and
+    /// doubles up to full size, so a family of one series costs a few elements; later chunks are allocated full.
+    /// </summary>
+    private static T[] Reserve<T>(List<T[]> chunks, int series, int shift, int width)
+    {
+        var index = series >> shift;
+        var needed = Offset(series, shift, width) + width;
+        if (index < chunks.Count)
+        {
+            var chunk = chunks[index];
+            if (chunk.Length < needed)
+            {
+                var full = (1 << shift) * width;
+                Array.Resize(ref chunk, Math.Min(full, Math.Max(needed, chunk.Length * 2)));
+                chunks[index] = chunk;
+            }
+
+            return chunk;
+        }
+
+        var fresh = new T[index == 0 ? Math.Min((1 << shift) * width, Math.Max(needed, 4 * width)) : (1 << shift) * width];
+        chunks.Add(fresh);
+        return fresh;
+    }
+
+    private ReadOnlySpan<string> Labels(int series) =>
+        _labelsPerSeries == 0
+            ? []
+            : _labelChunks[series >> _labelShift].AsSpan(Offset(series, _labelShift, _labelsPerSeries), _labelsPerSeries);
+
+    private void AppendVariable(int series, ReadOnlySpan<double> payload)
+    {
+        _variablePayload ??= new double[Math.Max(4, payload.Length)];
+        _variableStart ??= new int[5];
+        Grow(ref _variablePayload, _variableLength + payload.Length);
+        Grow(ref _variableStart, series + 2);
+        payload.CopyTo(_variablePayload.AsSpan(_variableLength));
+        _variableLength += payload.Length;
+        _variableStart[series + 1] = _variableLength;
+    }
+
+    private static void Grow<T>(ref T[] array, int needed)
     {
         if (array.Length < needed)
         {
@@ -109,36 +205,95 @@ public sealed class MetricFamilyData
         }
     }
 
-    /// <summary>Compares series by label values in place, so duplicate detection allocates nothing per sample.</summary>
-    private sealed class SeriesKeyComparer(MetricFamilyData family) : IEqualityComparer<int>
+    /// <summary>Adds <paramref name="series"/> (already stored) to the table unless an equal label set is there.</summary>
+    private bool TryIndex(int series, ReadOnlySpan<string> labels)
     {
-        public bool Equals(int x, int y)
+        if (_slots is null)
         {
-            var a = Labels(x);
-            var b = Labels(y);
-            for (var i = 0; i < a.Length; i++)
-            {
-                if (!string.Equals(a[i], b[i], StringComparison.Ordinal))
-                {
-                    return false;
-                }
-            }
-
-            return true;
+            Rebuild(Math.Max(8, series + 1));
+        }
+        else if ((long)(series + 1) * 100 > (long)(_slotMask + 1) * MaxLoadPercent)
+        {
+            Rebuild(series + 1);
         }
 
-        public int GetHashCode(int obj)
+        var slot = Hash(labels) & _slotMask;
+        while (true)
         {
-            var hash = new HashCode();
-            foreach (var value in Labels(obj))
+            ref var entry = ref Slot(slot);
+            if (entry == 0)
             {
-                hash.Add(value, StringComparer.Ordinal);
+                entry = series + 1;
+                return true;
             }
 
-            return hash.ToHashCode();
+            if (SameLabels(Labels(entry - 1), labels))
+            {
+                return false;
+            }
+
+            slot = (slot + 1) & _slotMask;
+        }
+    }
+
+    /// <summary>Re-creates the table with room for <paramref name="series"/> series and indexes the existing ones.</summary>
+    private void Rebuild(int series)
+    {
+        var size = 16;
+        while ((long)series * 100 > (long)size * MaxLoadPercent)
+        {
+            size *= 2;
         }
 
-        private ReadOnlySpan<string> Labels(int series) =>
-            MemoryMarshal.CreateReadOnlySpan(ref family._labelValues[series * family._labelsPerSeries], family._labelsPerSeries);
+        var chunkSize = Math.Min(size, ChunkElements);
+        var slots = new int[size / chunkSize][];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            slots[i] = new int[chunkSize];
+        }
+
+        _slots = slots;
+        _slotMask = size - 1;
+        _slotChunkShift = System.Numerics.BitOperations.Log2((uint)chunkSize);
+        for (var existing = 0; existing < SeriesCount; existing++)
+        {
+            var slot = Hash(Labels(existing)) & _slotMask;
+            while (Slot(slot) != 0)
+            {
+                slot = (slot + 1) & _slotMask;
+            }
+
+            Slot(slot) = existing + 1;
+        }
+    }
+
+    private ref int Slot(int slot)
+    {
+        var chunk = _slots![slot >> _slotChunkShift];
+        return ref chunk[slot & (chunk.Length - 1)];
+    }
+
+    private static int Hash(ReadOnlySpan<string> labels)
+    {
+        var hash = default(HashCode);
+        foreach (var value in labels)
+        {
+            hash.Add(string.GetHashCode(value.AsSpan()));
+        }
+
+        return hash.ToHashCode();
+    }
+
+    private static bool SameLabels(ReadOnlySpan<string> a, ReadOnlySpan<string> b)
+    {
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (!string.Equals(a[i], b[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

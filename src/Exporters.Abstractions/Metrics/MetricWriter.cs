@@ -50,6 +50,19 @@ public sealed class MetricWriter
     /// <returns><see langword="true"/> if the family holds at least one series.</returns>
     public bool HasFamily(MetricDefinition definition) => _families.ContainsKey(definition);
 
+    /// <summary>
+    /// Releases the lookup tables kept to detect duplicate series, for a writer whose collector has finished writing:
+    /// about a quarter of the memory a large batch holds. Writing afterwards still works (and still rejects
+    /// duplicates); the tables are rebuilt on the next write. The host calls this when a scrape ends.
+    /// </summary>
+    public void TrimExcess()
+    {
+        foreach (var family in Batch.Families)
+        {
+            family.ReleaseIndex();
+        }
+    }
+
     /// <summary>Writes a gauge sample.</summary>
     /// <param name="definition">The family.</param>
     /// <param name="value">The value (NaN and infinities allowed).</param>

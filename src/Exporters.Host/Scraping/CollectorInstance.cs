@@ -13,6 +13,7 @@ namespace Exporters.Host.Scraping;
 public sealed partial class CollectorInstance : IAsyncDisposable
 {
     private const int MaxErrorLength = 400;
+    private static readonly MetricBatch EmptyBatch = new();
     private readonly object _gate = new();
     private readonly SemaphoreSlim _serial = new(1, 1);
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
@@ -86,7 +87,10 @@ public sealed partial class CollectorInstance : IAsyncDisposable
     /// <summary>Text appended to HELP when results may be cached.</summary>
     public string? HelpSuffix { get; }
 
-    /// <summary>The last result of a scrape of the configured target, or null before the first.</summary>
+    /// <summary>
+    /// The last result of a scrape of the configured target, or null before the first. Its batch is kept only when
+    /// the <c>min_interval</c> cache may serve it again; otherwise the batch is empty and the rest is a summary.
+    /// </summary>
     public ScrapeOutcome? Last { get; private set; }
 
     /// <summary>Samples rejected since start.</summary>
@@ -244,6 +248,8 @@ public sealed partial class CollectorInstance : IAsyncDisposable
             return Record(failed, probeTarget);
         }
 
+        // The collector has returned: its batch is final, so the duplicate-series tables can go before rendering.
+        writer.TrimExcess();
         Interlocked.Add(ref _rejectedTotal, writer.RejectedSamples);
         Interlocked.Add(ref _droppedTotal, writer.DroppedSeries);
         if (writer.RejectedSamples > 0 && writer.LastRejection != _lastLoggedRejection)
@@ -301,7 +307,12 @@ public sealed partial class CollectorInstance : IAsyncDisposable
     {
         if (probeTarget is null)
         {
-            Last = outcome;
+            // Only the min_interval cache serves a past batch again; the status page needs the outcome's summary.
+            // Keeping a large batch (hundreds of thousands of series) alive until the next scrape would double the
+            // memory that scrape peaks at.
+            Last = Configuration.Options.MinInterval.Value > TimeSpan.Zero && outcome.Success
+                ? outcome
+                : outcome with { Batch = EmptyBatch, HostBatch = null };
         }
 
         return outcome;
