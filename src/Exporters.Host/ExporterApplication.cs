@@ -5,6 +5,7 @@ using Exporters.Host.Collectors;
 using Exporters.Host.Configuration;
 using Exporters.Host.Logging;
 using Exporters.Host.Scraping;
+using Exporters.Host.Security;
 using Exporters.Host.SelfMetrics;
 using Exporters.Host.Web;
 using Microsoft.Extensions.Logging.Console;
@@ -83,6 +84,7 @@ public static partial class ExporterApplication
         }
 
         var configuration = ExporterConfiguration.Load(settings, registry, environment);
+        var web = WebConfigLoader.Load(settings.WebConfigFile);
         ProcessMetrics.Start();
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "exporters" });
@@ -92,20 +94,34 @@ public static partial class ExporterApplication
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            WebSecurity.ApplyLimits(kestrel, settings);
+            var tls = web.Tls is null ? null : new TlsSetup(web.Tls, web.Http.Http2, kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Exporters.Host.Security"));
+            web = web with { Warnings = [.. web.Warnings, .. tls?.Warnings ?? []] };
+            Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions> listen = options =>
+            {
+                if (tls is not null)
+                {
+                    tls.Apply(options);
+                }
+                else if (!web.Http.Http2)
+                {
+                    options.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1;
+                }
+            };
             foreach (var address in settings.EffectiveListenAddresses)
             {
                 _ = CommandLine.TryParseListenAddress(address, out var host, out var port);
                 if (host is null)
                 {
-                    kestrel.ListenAnyIP(port);
+                    kestrel.ListenAnyIP(port, listen);
                 }
                 else if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
                 {
-                    kestrel.ListenLocalhost(port);
+                    kestrel.ListenLocalhost(port, listen);
                 }
                 else if (IPAddress.TryParse(host, out var ip))
                 {
-                    kestrel.Listen(ip, port);
+                    kestrel.Listen(ip, port, listen);
                 }
                 else
                 {
@@ -133,12 +149,17 @@ public static partial class ExporterApplication
             readiness.IsReady = true;
             var runtime = app.Services.GetRequiredService<RuntimeManager>().Current;
             LogStarted(logger, BuildInfo.Version, string.Join(",", settings.EffectiveListenAddresses), string.Join(",", runtime.Instances.Select(i => i.Name)));
+            foreach (var warning in web.Warnings)
+            {
+                LogWebConfigWarning(logger, warning);
+            }
         });
         lifetime.ApplicationStopping.Register(() => readiness.IsReady = false);
         lifetime.ApplicationStopped.Register(() => app.Services.GetRequiredService<RuntimeManager>().DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(2)));
 
         // Collectors are created now, not on the first scrape, so a broken collector fails start-up.
         _ = app.Services.GetRequiredService<RuntimeManager>();
+        app.UseWebSecurity(web, settings);
         app.MapExporterEndpoints(settings);
         return (app, null);
     }
@@ -173,6 +194,10 @@ public static partial class ExporterApplication
         logging.SetMinimumLevel(settings.LogLevel);
         logging.AddFilter("Microsoft", settings.LogLevel <= LogLevel.Debug ? LogLevel.Information : LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+
+        // Request logs carry the query string, and /probe's target may hold credentials: never log them.
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Warning);
         logging.AddConsole(options =>
         {
             options.FormatterName = settings.LogFormat == "json" ? "jsonl" : "logfmt";
@@ -184,4 +209,7 @@ public static partial class ExporterApplication
 
     [LoggerMessage(Level = LogLevel.Information, Message = "exporters {Version} listening on {Addresses} with collectors [{Collectors}]")]
     private static partial void LogStarted(ILogger logger, string version, string addresses, string collectors);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "--web.config.file: {Warning}")]
+    private static partial void LogWebConfigWarning(ILogger logger, string warning);
 }

@@ -22,9 +22,10 @@ internal enum RespKind
 /// <summary>One parsed reply. Strings are decoded as UTF-8 (invalid bytes become U+FFFD).</summary>
 internal sealed class RespValue
 {
-    public static readonly RespValue NullValue = new(RespKind.Null);
-
+    // Declared before NullValue: static fields initialise in text order, and NullValue's constructor reads it.
     private static readonly RespValue[] NoItems = [];
+
+    public static readonly RespValue NullValue = new(RespKind.Null);
 
     // Replies such as LATENCY HISTOGRAM are mostly small integers; sharing them saves an object each.
     private static readonly RespValue[] SmallIntegers = [.. Enumerable.Range(0, 4096).Select(i => new RespValue(RespKind.Integer, integer: i, number: i))];

@@ -29,6 +29,9 @@ public static class CommandLine
     [
         new("web.listen-address", "EXPORTERS_WEB_LISTEN_ADDRESS", $"Address to listen on, host:port or :port; repeatable (default :{HostSettings.DefaultPort}).", (s, v) => s.ListenAddresses.AddRange(v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))),
         new("web.telemetry-path", "EXPORTERS_WEB_TELEMETRY_PATH", "Path of the metrics endpoint (default /metrics).", (s, v) => s.TelemetryPath = v.StartsWith('/') ? v.TrimEnd('/') : throw new FormatException("must start with '/'")),
+        new("web.config.file", "EXPORTERS_WEB_CONFIG_FILE", "Web config file in the exporter-toolkit format: tls_server_config, http_server_config, basic_auth_users.", (s, v) => s.WebConfigFile = v),
+        new("web.max-requests", "EXPORTERS_WEB_MAX_REQUESTS", "Most scrapes served at once; more are answered 429; 0 for no limit (default 40).", (s, v) => s.MaxRequests = int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new FormatException("must be a whole number, 0 or more")),
+        new("web.read-header-timeout", "EXPORTERS_WEB_READ_HEADER_TIMEOUT", "Time a client may take to send request headers (default 10s).", (s, v) => s.ReadHeaderTimeout = Duration.Parse(v) is { IsZero: false } d ? d : throw new FormatException("must be above zero")),
         new("config.file", "EXPORTERS_CONFIG_FILE", "YAML configuration file; reloaded when it changes and on POST /-/reload.", (s, v) => s.ConfigFile = v),
         new("plugins.dir", "EXPORTERS_PLUGINS_DIR", "Directory of plugin collectors (*.dll, or <name>/<name>.dll with dependencies).", (s, v) => s.PluginsDirectory = v),
         new("log.level", "EXPORTERS_LOG_LEVEL", "Minimum log level: debug, info, warn or error (default info).", (s, v) => s.LogLevel = ParseLevel(v)),

@@ -32,6 +32,15 @@ public sealed class HostSettings
     /// <summary>How often the configuration file is checked for changes besides file-system events.</summary>
     public Duration ConfigCheckInterval { get; set; } = Duration.FromSeconds(10);
 
+    /// <summary>The exporter-toolkit web config file (TLS, basic auth, HTTP settings), or null.</summary>
+    public string? WebConfigFile { get; set; }
+
+    /// <summary>Most scrapes served at once; more are answered 429. 0 means no limit.</summary>
+    public int MaxRequests { get; set; } = 40;
+
+    /// <summary>How long a client may take to send the request headers before the connection is closed.</summary>
+    public Duration ReadHeaderTimeout { get; set; } = Duration.FromSeconds(10);
+
     /// <summary>Collector option overrides from collector flags and their environment variables (<c>collectors:x:key</c> → value).</summary>
     public Dictionary<string, string?> CollectorOverrides { get; } = new(StringComparer.OrdinalIgnoreCase);
 

@@ -7,6 +7,12 @@ namespace Exporters.Host.Configuration;
 /// <summary>Flattens a YAML document into configuration keys (<c>collectors:redis:timeout</c>).</summary>
 public static class YamlConfiguration
 {
+    /// <summary>
+    /// The most nodes a document may expand to. Aliases can make a small file expand exponentially (a "billion
+    /// laughs" document); a real configuration is a few hundred nodes.
+    /// </summary>
+    public const int MaxNodes = 100_000;
+
     /// <summary>Reads <paramref name="yaml"/> into key/value pairs.</summary>
     /// <param name="yaml">The document.</param>
     /// <param name="source">The file name, for messages.</param>
@@ -24,6 +30,11 @@ public static class YamlConfiguration
         {
             throw new ConfigurationException($"{source}: line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}");
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet reports some malformed documents (duplicate anchors, alias cycles) this way.
+            throw new ConfigurationException($"{source}: not a valid YAML document: {e.Message}");
+        }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
         {
@@ -35,12 +46,18 @@ public static class YamlConfiguration
             throw new ConfigurationException($"{source}: the top level must be a map of keys such as 'collectors:'");
         }
 
-        Visit(root, string.Empty, values, source);
+        var budget = MaxNodes;
+        Visit(root, string.Empty, values, new HashSet<string>(StringComparer.OrdinalIgnoreCase), source, ref budget);
         return values;
     }
 
-    private static void Visit(YamlNode node, string path, Dictionary<string, string?> values, string source)
+    private static void Visit(YamlNode node, string path, Dictionary<string, string?> values, HashSet<string> paths, string source, ref int budget)
     {
+        if (--budget < 0)
+        {
+            throw new ConfigurationException($"{source}: the document expands to more than {MaxNodes} nodes (through aliases?); that is not a configuration");
+        }
+
         switch (node)
         {
             case YamlMappingNode mapping:
@@ -57,12 +74,13 @@ public static class YamlConfiguration
                     }
 
                     var childPath = path.Length == 0 ? key : $"{path}:{key}";
-                    if (values.Keys.Any(k => k.Equals(childPath, StringComparison.OrdinalIgnoreCase) || k.StartsWith(childPath + ":", StringComparison.OrdinalIgnoreCase)))
+                    // Configuration keys ignore case, so "Redis" and "redis" in one map are the same key.
+                    if (!paths.Add(childPath))
                     {
                         throw new ConfigurationException($"{OptionsBinder.Display(childPath)}: key given twice ({source}, line {keyNode.Start.Line})");
                     }
 
-                    Visit(child, childPath, values, source);
+                    Visit(child, childPath, values, paths, source, ref budget);
                 }
 
                 break;
@@ -74,7 +92,7 @@ public static class YamlConfiguration
 
                 for (var i = 0; i < sequence.Children.Count; i++)
                 {
-                    Visit(sequence.Children[i], $"{path}:{i.ToString(CultureInfo.InvariantCulture)}", values, source);
+                    Visit(sequence.Children[i], $"{path}:{i.ToString(CultureInfo.InvariantCulture)}", values, paths, source, ref budget);
                 }
 
                 break;

@@ -72,7 +72,8 @@ public static class Endpoints
             }
 
             var target = context.Request.Query["target"].ToString();
-            if (!new ProbeTargetPolicy(probe.AllowedTargets).IsAllowed(target, out var reason))
+            var (allowed, reason) = await new ProbeTargetPolicy(probe.AllowedTargets).IsAllowedAsync(target, context.RequestAborted);
+            if (!allowed)
             {
                 await PlainText(context, StatusCodes.Status403Forbidden, "target refused: " + redactor.Redact(reason));
                 return;
