@@ -150,11 +150,8 @@ public sealed class FamilyEmitter : IFamilySink
         {
             switch (definition)
             {
-                case HistogramDefinition histogram:
-                    WriteHistograms(family, histogram, writer);
-                    break;
-                case SummaryDefinition summary:
-                    WriteSummaries(family, summary, writer);
+                case HistogramDefinition or SummaryDefinition:
+                    WriteCompound(family, definition, writer);
                     break;
                 default:
                     WriteSimple(family, definition, writer);
@@ -406,8 +403,15 @@ public sealed class FamilyEmitter : IFamilySink
         }
     }
 
-    private void WriteHistograms(ParsedFamily family, HistogramDefinition definition, MetricWriter writer)
+    /// <summary>
+    /// Walks a histogram's or summary's samples series by series: each series' points (<c>le</c> buckets or
+    /// <c>quantile</c> values), sum and count are gathered, then written as one sample when the next series begins.
+    /// </summary>
+    private void WriteCompound(ParsedFamily family, MetricDefinition definition, MetricWriter writer)
     {
+        var histogram = definition as HistogramDefinition;
+        var summary = definition as SummaryDefinition;
+        var (pointKind, boundLabel) = histogram is not null ? (SampleKind.Bucket, "le") : (SampleKind.Plain, "quantile");
         var open = false;
         double sum = double.NaN, count = double.NaN;
         foreach (var sample in family.Samples)
@@ -422,41 +426,57 @@ public sealed class FamilyEmitter : IFamilySink
             {
                 if (open)
                 {
-                    FlushHistogram(definition, writer, sum, count, sample.LineNumber);
+                    Flush(sample.LineNumber);
                 }
 
                 (_current, _candidate) = (_candidate, _current);
                 open = true;
                 sum = count = double.NaN;
                 _buckets.Clear();
+                _quantiles.Clear();
             }
 
-            switch (sample.Kind)
+            if (sample.Kind == pointKind)
             {
-                case SampleKind.Bucket:
-                    var le = family.LabelValue(sample, "le");
-                    if (le is null || !TryParseBound(le, out var bound))
-                    {
-                        OnMalformedLine(sample.LineNumber, "histogram bucket without a numeric 'le' label", default);
-                    }
-                    else
-                    {
-                        _buckets.Add(new HistogramBucket(bound, sample.Value));
-                    }
-
-                    break;
-                case SampleKind.Sum:
-                    sum = sample.Value;
-                    break;
-                case SampleKind.Count:
-                    count = sample.Value;
-                    break;
+                var text = family.LabelValue(sample, boundLabel);
+                if (text is null || !TryParseBound(text, out var bound))
+                {
+                    OnMalformedLine(sample.LineNumber, histogram is not null ? "histogram bucket without a numeric 'le' label" : "summary sample without a numeric 'quantile' label", default);
+                }
+                else if (histogram is not null)
+                {
+                    _buckets.Add(new HistogramBucket(bound, sample.Value));
+                }
+                else
+                {
+                    _quantiles.Add(new SummaryQuantile(bound, sample.Value));
+                }
+            }
+            else if (sample.Kind == SampleKind.Sum)
+            {
+                sum = sample.Value;
+            }
+            else if (sample.Kind == SampleKind.Count)
+            {
+                count = sample.Value;
             }
         }
 
         if (open)
         {
-            FlushHistogram(definition, writer, sum, count, family.Samples[^1].LineNumber);
+            Flush(family.Samples[^1].LineNumber);
+        }
+
+        void Flush(int line)
+        {
+            if (histogram is not null)
+            {
+                FlushHistogram(histogram, writer, sum, count, line);
+            }
+            else
+            {
+                FlushSummary(summary!, writer, sum, count, line);
+            }
         }
     }
 
@@ -476,60 +496,6 @@ public sealed class FamilyEmitter : IFamilySink
         if (Admit())
         {
             writer.Write(definition, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_buckets), sum, count, _current.AsSpan(0, _union.Count));
-        }
-    }
-
-    private void WriteSummaries(ParsedFamily family, SummaryDefinition definition, MetricWriter writer)
-    {
-        var open = false;
-        double sum = double.NaN, count = double.NaN;
-        foreach (var sample in family.Samples)
-        {
-            if (sample.Kind == SampleKind.Created)
-            {
-                continue;
-            }
-
-            Fill(family, sample, _candidate);
-            if (!open || !SameSeries())
-            {
-                if (open)
-                {
-                    FlushSummary(definition, writer, sum, count, sample.LineNumber);
-                }
-
-                (_current, _candidate) = (_candidate, _current);
-                open = true;
-                sum = count = double.NaN;
-                _quantiles.Clear();
-            }
-
-            switch (sample.Kind)
-            {
-                case SampleKind.Plain:
-                    var q = family.LabelValue(sample, "quantile");
-                    if (q is null || !TryParseBound(q, out var quantile))
-                    {
-                        OnMalformedLine(sample.LineNumber, "summary sample without a numeric 'quantile' label", default);
-                    }
-                    else
-                    {
-                        _quantiles.Add(new SummaryQuantile(quantile, sample.Value));
-                    }
-
-                    break;
-                case SampleKind.Sum:
-                    sum = sample.Value;
-                    break;
-                case SampleKind.Count:
-                    count = sample.Value;
-                    break;
-            }
-        }
-
-        if (open)
-        {
-            FlushSummary(definition, writer, sum, count, family.Samples[^1].LineNumber);
         }
     }
 
