@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Exporters.Abstractions;
@@ -178,46 +177,8 @@ internal sealed class EsHttp : IDisposable
         return new AuthenticationHeaderValue("Basic", Convert.ToBase64String(bytes));
     }
 
-    private static SslClientAuthenticationOptions BuildSslOptions(ElasticsearchTlsOptions tls)
-    {
-        var ssl = new SslClientAuthenticationOptions();
-        if (!string.IsNullOrEmpty(tls.CertFile) && !string.IsNullOrEmpty(tls.KeyFile))
-        {
-            using var pem = X509Certificate2.CreateFromPemFile(tls.CertFile, tls.KeyFile);
-
-            // Certificates with an ephemeral PEM key cannot be used for TLS client auth on every platform; a PKCS#12 round trip gives a persisted key.
-            ssl.ClientCertificates = [X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null)];
-        }
-
-        if (tls.InsecureSkipVerify)
-        {
-            // The user asked for no verification (es.ssl-skip-verify), as elasticsearch_exporter allows.
-#pragma warning disable CA5359
-            ssl.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
-#pragma warning restore CA5359
-        }
-        else if (!string.IsNullOrEmpty(tls.CaFile))
-        {
-            var roots = new X509Certificate2Collection();
-            roots.ImportFromPemFile(tls.CaFile);
-            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0 || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-                using var leaf = new X509Certificate2(certificate);
-                return chain.Build(leaf);
-            };
-        }
-
-        return ssl;
-    }
+    private static SslClientAuthenticationOptions BuildSslOptions(ElasticsearchTlsOptions tls) =>
+        ClientTls.CreateOptions(targetHost: null, tls.CaFile, string.IsNullOrEmpty(tls.KeyFile) ? null : tls.CertFile, tls.KeyFile, tls.InsecureSkipVerify);
 
     private static string DescribeConnectionError(HttpRequestException e) => e.HttpRequestError switch
     {

@@ -3,8 +3,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
+using Exporters.Abstractions;
 
 namespace Exporters.Redis.Protocol;
 
@@ -153,36 +152,7 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     private static async Task<Stream> AuthenticateAsync(Stream inner, RedisEndpoint endpoint, TlsSettings? tls, CancellationToken cancellationToken)
     {
-        var options = new SslClientAuthenticationOptions
-        {
-            TargetHost = tls?.ServerName ?? endpoint.Host,
-            EnabledSslProtocols = SslProtocols.None,
-            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        };
-        if (tls?.SkipVerify == true)
-        {
-#pragma warning disable CA5359 // insecure_skip_verify is an explicit, documented opt-in, as in redis_exporter.
-            options.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
-#pragma warning restore CA5359
-        }
-        else if (tls?.CaFile is not null)
-        {
-            var roots = new X509Certificate2Collection();
-            roots.ImportFromPemFile(tls.CaFile);
-            var policy = new X509ChainPolicy
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                RevocationMode = X509RevocationMode.NoCheck,
-            };
-            policy.CustomTrustStore.AddRange(roots);
-            options.CertificateChainPolicy = policy;
-        }
-
-        if (tls?.CertFile is not null)
-        {
-            options.ClientCertificates = [X509Certificate2.CreateFromPemFile(tls.CertFile, tls.KeyFile)];
-        }
-
+        var options = ClientTls.CreateOptions(tls?.ServerName ?? endpoint.Host, tls?.CaFile, tls?.CertFile, tls?.KeyFile, tls?.SkipVerify == true);
         var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         try
         {
