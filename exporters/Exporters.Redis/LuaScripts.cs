@@ -187,11 +187,12 @@ internal sealed class LuaScripts
         {
             // Redis runs a script to its end whatever the client does; only busy-reply-threshold (lua-time-limit)
             // and SCRIPT KILL stop it. The scrape stops waiting and the connection, mid-reply, is dropped.
-            FailAll($"timed out: no reply within the {budget.TotalSeconds:0.###}s left before the scrape deadline (the script may still be running on the server)");
+            // The message stays the same from scrape to scrape, so a script that is always too slow is logged once.
+            FailAll("timed out: no reply before the scrape deadline (the script may still be running on the server)");
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or RespProtocolException or ObjectDisposedException)
         {
-            FailAll("connection failed: " + e.Message);
+            FailAll("no reply: " + e.Message);
         }
     }
 
