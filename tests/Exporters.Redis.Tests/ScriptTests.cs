@@ -98,7 +98,8 @@ public sealed class ScriptTests
         var text = Script("text.lua", "return 'hello'");
         var integers = Script("integers.lua", "return {'n', 5}");
         var twice = Script("twice.lua", "return {'k', '1', 'k', '2'}");
-        await using var harness = Scrapes.Harness(redis.Address, ("script:0", string.Join(',', notNumber, odd, empty, text, integers, twice)));
+        var nested = Script("nested.lua", "return {{'a'}, '1', 'b', {'2'}, 'c', false, 'd', '4'}");
+        await using var harness = Scrapes.Harness(redis.Address, ("script:0", string.Join(',', notNumber, odd, empty, text, integers, twice, nested)));
         var (parsed, output, _) = await Scrapes.ScrapeAsync(harness);
         Assert.True(parsed.Value("redis_up") == 1, output);
 
@@ -121,6 +122,11 @@ public sealed class ScriptTests
         // A key returned twice is one series holding the last value.
         Assert.Single(parsed.Families["redis_script_values"].Samples, s => s.Labels["filename"] == twice);
         Assert.Equal(2, parsed.Value("redis_script_values", ("filename", twice), ("key", "k")));
+
+        // Nested tables and false (nil) are not keys or numbers; the one good pair stays.
+        Assert.Equal(0, parsed.Value("redis_script_result", ("filename", nested)));
+        Assert.Single(parsed.Families["redis_script_values"].Samples, s => s.Labels["filename"] == nested);
+        Assert.Equal(4, parsed.Value("redis_script_values", ("filename", nested), ("key", "d")));
 
         Assert.Contains(harness.Logger.Lines, l => l.Contains(notNumber, StringComparison.Ordinal) && l.Contains("'b'", StringComparison.Ordinal));
         Assert.Contains(harness.Logger.Lines, l => l.Contains(odd, StringComparison.Ordinal) && l.Contains("odd number", StringComparison.Ordinal));
