@@ -41,8 +41,6 @@ internal sealed class LuaScripts
         _maxValues = maxValues;
     }
 
-    public IReadOnlyList<LuaScript> Scripts => _scripts;
-
     /// <summary>The script paths of <c>script</c>: every entry split at commas, blanks dropped.</summary>
     public static IEnumerable<string> Paths(IEnumerable<string?> entries) =>
         entries.SelectMany(e => (e ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
