@@ -19,6 +19,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
     private readonly RedisMetrics _metrics;
     private readonly TargetResolver _resolver;
     private readonly KeyChecks? _keyChecks;
+    private readonly LuaScripts? _scripts;
     private readonly TimeProvider _time;
     private readonly CollectorCreationContext _creation;
 
@@ -36,6 +37,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
         _metrics = new RedisMetrics(options.Namespace);
         _resolver = new TargetResolver(options, configured);
         _keyChecks = KeyChecks.Create(options, _metrics);
+        _scripts = LuaScripts.Create(options, _metrics);
         _time = context.TimeProvider;
         _creation = context;
     }
@@ -140,6 +142,17 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
                         {
                             await DropConnectionAsync();
                         }
+                    }
+                }
+
+                // Last, in a round trip of their own: a script's reply comes only when it ends, so a slow one can
+                // cost nothing but the script metrics.
+                if (_scripts is not null && scrape.Profile is { Sentinel: false })
+                {
+                    await _scripts.RunAsync(keep ? _connection : probeConnection, writer, context, token);
+                    if (keep && _connection is { IsBroken: true })
+                    {
+                        await DropConnectionAsync();
                     }
                 }
             }

@@ -64,6 +64,9 @@ internal sealed class RedisMetrics
         StreamConsumerIdle = new GaugeDefinition(_prefix + "stream_group_consumer_idle_seconds", "Seconds since a stream consumer last read.", ConsumerLabels, "seconds");
         KeyChecksTruncated = new GaugeDefinition(_prefix + "exporter_key_checks_truncated", "Whether the last scrape cut key or stream checks short (1), with the reason: time_budget, max_keys or error.", ["reason"]);
         KeyChecksScanned = new GaugeDefinition(_prefix + "exporter_key_checks_scanned_keys", "Keys returned by SCAN for key and stream checks in the last scrape.");
+        ScriptValues = new GaugeDefinition(_prefix + "script_values", "Values returned by the collect script.", ["filename", "key"]);
+        ScriptResult = new GaugeDefinition(_prefix + "script_result", "Result of the collect script evaluation: 1 ran, 2 ran and returned nothing, 0 failed.", ["filename"]);
+        ScriptValuesTruncated = new GaugeDefinition(_prefix + "exporter_script_values_truncated", "Whether the last scrape left out values a script returned (1), with the reason: max_keys or not_a_number.", ["filename", "reason"]);
         ClientConnections = new GaugeDefinition(_prefix + "client_connections", "Connected clients (CLIENT LIST) by client name and flags.", ["client_name", "flags"]);
         SentinelMasterStatus = new GaugeDefinition(_prefix + "sentinel_master_status", "Whether Sentinel sees the master as ok (1) or not (0).", ["master_name", "master_address", "master_status"]);
         SentinelMasterSlaves = new GaugeDefinition(_prefix + "sentinel_master_slaves", "Number of replicas of a master monitored by Sentinel.", ["master_name", "master_address"]);
@@ -118,6 +121,9 @@ internal sealed class RedisMetrics
     public GaugeDefinition StreamConsumerIdle { get; }
     public GaugeDefinition KeyChecksTruncated { get; }
     public GaugeDefinition KeyChecksScanned { get; }
+    public GaugeDefinition ScriptValues { get; }
+    public GaugeDefinition ScriptResult { get; }
+    public GaugeDefinition ScriptValuesTruncated { get; }
     public GaugeDefinition ClientConnections { get; }
     public GaugeDefinition SentinelMasterStatus { get; }
     public GaugeDefinition SentinelMasterSlaves { get; }

@@ -82,7 +82,10 @@ public sealed class RedisOptions : CollectorOptions
     [ConfigurationKeyName("check_keys_batch_size")]
     public int CheckKeysBatchSize { get; set; } = 1000;
 
-    /// <summary>The most keys key checks report per scrape; more are cut and said so in a metric.</summary>
+    /// <summary>
+    /// The most keys key checks report per scrape, and the most values each Lua script reports; more are cut and
+    /// said so in a metric.
+    /// </summary>
     [ConfigurationKeyName("max_checked_keys")]
     public int MaxCheckedKeys { get; set; } = 1000;
 
@@ -92,6 +95,14 @@ public sealed class RedisOptions : CollectorOptions
     /// </summary>
     [ConfigurationKeyName("key_checks_budget")]
     public Duration KeyChecksBudget { get; set; } = Duration.FromSeconds(2);
+
+    /// <summary>
+    /// Lua scripts run at every scrape (with no keys); each returns alternating keys and values, reported as
+    /// <c>redis_script_values{filename,key}</c>. An entry may hold several paths separated by commas, as
+    /// redis_exporter's <c>--script</c> does. The files are read when the instance starts, not at every scrape.
+    /// </summary>
+    [ConfigurationKeyName("script")]
+    public List<string> Scripts { get; set; } = [];
 
     /// <summary>Whether to report connected clients (<c>CLIENT LIST</c>), aggregated by client name and flags.</summary>
     [ConfigurationKeyName("export_client_list")]

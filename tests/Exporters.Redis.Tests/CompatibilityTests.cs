@@ -99,10 +99,51 @@ public sealed class CompatibilityTests
         }
     }
 
-    private static async Task<Exposition> ScrapeTheirsAsync(RedisServer server)
+    [Fact]
+    public async Task A_script_gives_the_family_and_values_of_redis_exporter()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await server.CliAsync("HSET", "stats", "jobs_done", "42", "ratio", "0.25", "big", "1e6");
+        var directory = Tools.TempDirectory("lua-compat");
+        var script = Path.Combine(directory, "stats.lua");
+        await File.WriteAllTextAsync(script, "local r = redis.call('HGETALL', 'stats') table.insert(r, 'fixed') table.insert(r, '-3') return r");
+
+        var theirs = await ScrapeTheirsAsync(server, $"--script={script}");
+        await using var harness = Scrapes.Harness(server.Address, ("script:0", script));
+        var (ours, text, _) = await Scrapes.ScrapeAsync(harness);
+        Assert.Equal(1, theirs.Value("redis_up"));
+        Assert.Equal(1, ours.Value("redis_up"));
+
+        var their = theirs.Families["redis_script_values"];
+        var mine = ours.Families["redis_script_values"];
+        Assert.Equal(their.Type, mine.Type);
+
+        // Debian's 1.45 predates several scripts and so the filename label; later versions have it, as we do.
+        var myLabels = mine.LabelNames;
+        Assert.True(myLabels.Remove("filename"), text);
+        Assert.True(myLabels.SetEquals(their.LabelNames), $"labels {string.Join(",", myLabels)}, theirs {string.Join(",", their.LabelNames)}");
+        Assert.Equal(4, their.Samples.Count);
+        Assert.Equal(their.Samples.Count, mine.Samples.Count);
+        foreach (var sample in their.Samples)
+        {
+            Assert.Equal(sample.Value, ours.Value("redis_script_values", ("filename", script), ("key", sample.Labels["key"])));
+        }
+
+        // Where a value is not a number, redis_exporter fails the whole scrape; here only the script's result is 0.
+        var bad = Path.Combine(directory, "bad.lua");
+        await File.WriteAllTextAsync(bad, "return {'a', 'not a number'}");
+        theirs = await ScrapeTheirsAsync(server, $"--script={bad}");
+        Assert.Equal(0, theirs.Value("redis_up"));
+        await using var badHarness = Scrapes.Harness(server.Address, ("script:0", bad));
+        (ours, _, _) = await Scrapes.ScrapeAsync(badHarness);
+        Assert.Equal(1, ours.Value("redis_up"));
+        Assert.Equal(0, ours.Value("redis_script_result", ("filename", bad)));
+    }
+
+    private static async Task<Exposition> ScrapeTheirsAsync(RedisServer server, params string[] extra)
     {
         var port = Tools.FreePort();
-        var process = ExternalProcess.Start("prometheus-redis-exporter", [$"--redis.addr={server.Address}", $"--web.listen-address=127.0.0.1:{port}"]);
+        var process = ExternalProcess.Start("prometheus-redis-exporter", [$"--redis.addr={server.Address}", $"--web.listen-address=127.0.0.1:{port}", .. extra]);
         await using (process)
         {
             await process.WaitForPortAsync(port);
