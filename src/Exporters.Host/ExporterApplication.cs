@@ -139,6 +139,9 @@ public static partial class ExporterApplication
         builder.Services.AddSingleton(provider => new RuntimeManager(configuration, settings, registry, environment, provider.GetRequiredService<ILoggerFactory>(), provider.GetRequiredService<TimeProvider>(), redactor));
         builder.Services.AddSingleton<ScrapeCoordinator>();
         builder.Services.AddHostedService<ConfigFileWatcher>();
+        builder.Services.AddSingleton<ScrapeActivity>();
+        builder.Services.AddSingleton<MemoryReleaser>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<MemoryReleaser>());
 
         var app = builder.Build();
         var readiness = app.Services.GetRequiredService<Readiness>();

@@ -28,6 +28,8 @@ public class CommandLineTests
         Assert.Equal("/metrics", settings.TelemetryPath);
         Assert.Equal(LogLevel.Information, settings.LogLevel);
         Assert.Equal("logfmt", settings.LogFormat);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.MemoryReleaseInterval.Value);
+        Assert.True(Parse(["--memory.release-interval=0s"]).MemoryReleaseInterval.IsZero);
     }
 
     [Fact]
@@ -65,6 +67,7 @@ public class CommandLineTests
     [InlineData("--web.telemetry-path=metrics", "--web.telemetry-path: 'metrics': must start with '/'")]
     [InlineData("--sample.fail=maybe", "'maybe' is not true or false")]
     [InlineData("stray", "unexpected argument 'stray'")]
+    [InlineData("--memory.release-interval=often", "--memory.release-interval: 'often'")]
     public void Bad_flags_are_named(string arg, string expected)
     {
         var error = Assert.Throws<ConfigurationException>(() => CommandLine.Parse([arg], new Dictionary<string, string?>(), Registry(), out _));

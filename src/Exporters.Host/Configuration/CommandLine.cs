@@ -38,6 +38,7 @@ public static class CommandLine
         new("log.format", "EXPORTERS_LOG_FORMAT", "Log format: logfmt or json (default logfmt).", (s, v) => s.LogFormat = v is "logfmt" or "json" ? v : throw new FormatException("must be logfmt or json")),
         new("scrape.timeout-margin", "EXPORTERS_SCRAPE_TIMEOUT_MARGIN", "Kept back from Prometheus' scrape timeout for rendering and the network (default 500ms).", (s, v) => s.ScrapeTimeoutMargin = Duration.Parse(v)),
         new("config.check-interval", "EXPORTERS_CONFIG_CHECK_INTERVAL", "How often the configuration file is checked for changes (default 10s).", (s, v) => s.ConfigCheckInterval = Duration.Parse(v)),
+        new("memory.release-interval", "EXPORTERS_MEMORY_RELEASE_INTERVAL", "Most often that memory left committed by scrapes is returned to the system while no scrape runs; 0 turns it off (default 30s).", (s, v) => s.MemoryReleaseInterval = Duration.Parse(v)),
     ];
 
     /// <summary>Parses <paramref name="args"/> and the environment.</summary>

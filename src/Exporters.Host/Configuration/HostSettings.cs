@@ -32,6 +32,12 @@ public sealed class HostSettings
     /// <summary>How often the configuration file is checked for changes besides file-system events.</summary>
     public Duration ConfigCheckInterval { get; set; } = Duration.FromSeconds(10);
 
+    /// <summary>
+    /// How often, at most, memory the garbage collector keeps committed after scrapes is handed back to the operating
+    /// system while no scrape runs. Zero turns it off.
+    /// </summary>
+    public Duration MemoryReleaseInterval { get; set; } = Duration.FromSeconds(30);
+
     /// <summary>The exporter-toolkit web config file (TLS, basic auth, HTTP settings), or null.</summary>
     public string? WebConfigFile { get; set; }
 

@@ -1,4 +1,5 @@
 using Exporters.Host.Configuration;
+using Exporters.Host.Scraping;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Exporters.Host.Security;
@@ -64,6 +65,7 @@ public static partial class WebSecurity
         // every core away from scrapes.
         var hashSlots = new SemaphoreSlim(Math.Max(2, Environment.ProcessorCount));
         var scrapeLimit = new ConcurrencyLimit(settings.MaxRequests);
+        var activity = app.Services.GetRequiredService<ScrapeActivity>();
         var telemetry = settings.TelemetryPath;
 
         app.Use(async (context, next) =>
@@ -130,12 +132,14 @@ public static partial class WebSecurity
                 return;
             }
 
+            activity.Enter();
             try
             {
                 await next(context);
             }
             finally
             {
+                activity.Exit();
                 scrapeLimit.Exit();
             }
         });
