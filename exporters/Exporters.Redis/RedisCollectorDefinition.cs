@@ -23,8 +23,7 @@ public sealed class RedisCollectorDefinition : CollectorDefinition<RedisOptions>
         new("check-single-keys", "check_single_keys", "REDIS_EXPORTER_CHECK_SINGLE_KEYS", "Comma-separated keys to export size and value of, without SCAN."),
         new("count-keys", "count_keys", "REDIS_EXPORTER_COUNT_KEYS", "Comma-separated patterns whose number of matching keys is exported, like db3=sessions:*."),
         new("check-streams", "check_streams", "REDIS_EXPORTER_CHECK_STREAMS", "Comma-separated stream key patterns to export stream, group and consumer metrics of, found with SCAN."),
-        // A list option: the flag sets its first entry, which may hold several comma-separated paths.
-        new("script", "script.0", "REDIS_EXPORTER_SCRIPT", "Comma-separated paths of Lua scripts run at every scrape; each returns alternating keys and values (redis_script_values)."),
+        new("script", "script", "REDIS_EXPORTER_SCRIPT", "Comma-separated paths of Lua scripts run at every scrape; each returns alternating keys and values (redis_script_values)."),
         new("config-command", "config_command", "REDIS_EXPORTER_CONFIG_COMMAND", "The name of the CONFIG command, or - to skip config metrics."),
         new("connection-timeout", "connection_timeout", "REDIS_EXPORTER_CONNECTION_TIMEOUT", "Timeout for connecting to Redis, like 15s."),
         new("namespace", "namespace", "REDIS_EXPORTER_NAMESPACE", "Namespace (prefix) of the metrics."),

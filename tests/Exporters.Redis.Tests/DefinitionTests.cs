@@ -26,7 +26,7 @@ public sealed class DefinitionTests
     [InlineData("check-single-keys", "check_single_keys", "REDIS_EXPORTER_CHECK_SINGLE_KEYS", false)]
     [InlineData("count-keys", "count_keys", "REDIS_EXPORTER_COUNT_KEYS", false)]
     [InlineData("check-streams", "check_streams", "REDIS_EXPORTER_CHECK_STREAMS", false)]
-    [InlineData("script", "script.0", "REDIS_EXPORTER_SCRIPT", false)]
+    [InlineData("script", "script", "REDIS_EXPORTER_SCRIPT", false)]
     [InlineData("config-command", "config_command", "REDIS_EXPORTER_CONFIG_COMMAND", false)]
     [InlineData("connection-timeout", "connection_timeout", "REDIS_EXPORTER_CONNECTION_TIMEOUT", false)]
     [InlineData("namespace", "namespace", "REDIS_EXPORTER_NAMESPACE", false)]
@@ -49,7 +49,7 @@ public sealed class DefinitionTests
                 "connection_timeout" => "3s",
                 "namespace" => "redis",
                 "config_command" => "CONFIG",
-                "tls.cert_file" or "tls.key_file" or "tls.ca_file" or "password_file" or "script.0" => "/etc/hostname",
+                "tls.cert_file" or "tls.key_file" or "tls.ca_file" or "password_file" or "script" => "/etc/hostname",
                 "check_keys" or "check_single_keys" or "count_keys" or "check_streams" => "db1=a*",
                 _ => "x",
             };

@@ -35,6 +35,7 @@ public static partial class OptionsBinder
         try
         {
             BindUnchecked(section, options);
+            BindCommaSeparatedLists(section, options);
         }
         catch (InvalidOperationException e)
         {
@@ -135,7 +136,7 @@ public static partial class OptionsBinder
 
         if (!hasChildren)
         {
-            if (!string.IsNullOrEmpty(value.Value))
+            if (!string.IsNullOrEmpty(value.Value) && !IsStringList(type))
             {
                 errors.Add(key, "expects a map or a list, not a single value");
             }
@@ -156,6 +157,47 @@ public static partial class OptionsBinder
 
         CheckKeys(value, type, key, errors);
     }
+
+    /// <summary>
+    /// A list of strings also takes one comma-separated value, the form a command-line flag or an environment
+    /// variable gives (<c>--script=a.lua,b.lua</c>); the framework's binder would leave the list empty.
+    /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Options types keep their public properties through DynamicallyAccessedMembers on CollectorDefinition.OptionsType.")]
+    private static void BindCommaSeparatedLists(IConfigurationSection section, object options)
+    {
+        foreach (var property in options.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetIndexParameters().Length > 0 || !property.CanRead)
+            {
+                continue;
+            }
+
+            var child = section.GetSection(property.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name ?? property.Name);
+            if (IsStringList(property.PropertyType))
+            {
+                if (!string.IsNullOrEmpty(child.Value) && !child.GetChildren().Any())
+                {
+                    var items = child.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    if (property.PropertyType.IsArray)
+                    {
+                        property.SetValue(options, items);
+                    }
+                    else if (property.GetValue(options) is List<string> list)
+                    {
+                        list.Clear();
+                        list.AddRange(items);
+                    }
+                }
+            }
+            else if (!IsScalar(property.PropertyType) && ElementType(property.PropertyType) is null && child.GetChildren().Any()
+                && property.GetValue(options) is { } nested)
+            {
+                BindCommaSeparatedLists(child, nested);
+            }
+        }
+    }
+
+    private static bool IsStringList(Type type) => type == typeof(string[]) || type == typeof(List<string>);
 
     private static Type? ElementType(Type type)
     {
