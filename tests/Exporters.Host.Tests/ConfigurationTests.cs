@@ -57,7 +57,7 @@ public class ConfigurationTests
     }
 
     [Theory]
-    [InlineData("collectors: {sample: {adress: x}}", "collectors.sample.adress: unknown key; valid keys here are: address, delay, enabled, fail, ignore_deadline, labels, max_series, min_interval, password, series, single_flight, timeout, type")]
+    [InlineData("collectors: {sample: {adress: x}}", "collectors.sample.adress: unknown key; valid keys here are: address, delay, down, enabled, fail, ignore_deadline, labels, max_series, min_interval, password, series, single_flight, timeout, type")]
     [InlineData("collectors: {sample: {timeout: 5x}}", "collectors.sample.timeout: '5x' is not a duration")]
     [InlineData("collectors: {sample: {series: many}}", "collectors.sample.series:")]
     [InlineData("collectors: {sample: {series: -1}}", "collectors.sample.series: must be between 0 and 1000000")]

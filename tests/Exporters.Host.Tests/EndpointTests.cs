@@ -109,10 +109,20 @@ public class EndpointTests
                 type: sample
                 fail: true
                 password: "Kv-another-password-9912"
+              unreachable:
+                type: sample
+                down: true
             """);
         await host.GetStringAsync("/metrics");
         var page = await host.GetStringAsync("/");
         var metrics = await host.GetStringAsync("/metrics");
+
+        // Target up is the collector's own up metric: a failed scrape and a successful one whose target did not
+        // answer are both down.
+        Assert.Equal(0, MetricText.Require(metrics, "sample_up{collector_instance=\"unreachable\"}"));
+        Assert.Matches("<a href=\"/metrics/sample\">sample</a>.*?<td class=\"ok\">success</td><td class=\"ok\">up</td>", page);
+        Assert.Matches("<a href=\"/metrics/broken\">broken</a>.*?<td class=\"fail\">failed</td><td class=\"fail\">down</td>", page);
+        Assert.Matches("<a href=\"/metrics/unreachable\">unreachable</a>.*?<td class=\"ok\">success</td><td class=\"fail\">down</td>", page);
 
         Assert.Contains("<a href=\"/metrics/sample\">sample</a>", page, StringComparison.Ordinal);
         Assert.Contains("sample://127.0.0.1:7000", page, StringComparison.Ordinal);

@@ -37,6 +37,12 @@ public sealed class SampleCollector(SampleOptions options) : ICollector
             throw new InvalidOperationException($"sample failure as configured (password {options.Password} must not show)");
         }
 
+        if (options.Down)
+        {
+            writer.Write(Up, 0);
+            return;
+        }
+
         writer.Write(Up, 1);
         for (var i = 0; i < options.Series; i++)
         {

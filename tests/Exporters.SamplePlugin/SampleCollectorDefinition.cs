@@ -26,6 +26,10 @@ public sealed class SampleOptions : CollectorOptions
     [ConfigurationKeyName("fail")]
     public bool Fail { get; set; }
 
+    /// <summary>Whether the target is down: the scrape succeeds and reports <c>sample_up 0</c>, as a collector does when its target does not answer.</summary>
+    [ConfigurationKeyName("down")]
+    public bool Down { get; set; }
+
     /// <summary>A credential that must never be shown.</summary>
     [Secret]
     [ConfigurationKeyName("password")]

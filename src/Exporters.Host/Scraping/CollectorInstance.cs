@@ -264,11 +264,21 @@ public sealed partial class CollectorInstance : IAsyncDisposable
         }
 
         MetricBatch? hostBatch = null;
-        if (_up is not null && !writer.Batch.Families.Any(f => f.Definition.Name == _up.Name))
+        double? targetUp = null;
+        if (_up is not null)
         {
-            var upWriter = new MetricWriter();
-            upWriter.Write(_up, 1);
-            hostBatch = upWriter.Batch;
+            var written = writer.Batch.Families.FirstOrDefault(f => f.Definition.Name == _up.Name);
+            if (written is null)
+            {
+                var upWriter = new MetricWriter();
+                upWriter.Write(_up, 1);
+                hostBatch = upWriter.Batch;
+                targetUp = 1;
+            }
+            else if (written.SeriesCount > 0 && written.GetPayload(0) is [var value])
+            {
+                targetUp = value;
+            }
         }
 
         var outcome = new ScrapeOutcome
@@ -281,6 +291,7 @@ public sealed partial class CollectorInstance : IAsyncDisposable
             Rejected = writer.RejectedSamples,
             Dropped = writer.DroppedSeries,
             Target = DisplayOf(probeTarget),
+            TargetUp = targetUp,
         };
         if (_lastLoggedError is not null && probeTarget is null)
         {
@@ -334,6 +345,7 @@ public sealed partial class CollectorInstance : IAsyncDisposable
             Finished = _timeProvider.GetUtcNow(),
             Error = error,
             Target = DisplayOf(probeTarget),
+            TargetUp = _up is null ? null : 0,
         };
     }
 

@@ -23,6 +23,12 @@ public sealed record ScrapeOutcome
     /// <summary>Why it failed (secrets removed), or null.</summary>
     public string? Error { get; init; }
 
+    /// <summary>
+    /// The collector's up metric (<c>redis_up</c>, ...) in this scrape: whether the target answered, which a
+    /// successful scrape can still report as 0. Null when the collector has no up metric.
+    /// </summary>
+    public double? TargetUp { get; init; }
+
     /// <summary>Whether the result was served from the <c>min_interval</c> cache.</summary>
     public bool FromCache { get; init; }
 

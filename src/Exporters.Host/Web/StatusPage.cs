@@ -49,7 +49,7 @@ public static class StatusPage
         }
         else
         {
-            page.Append("<table><thead><tr><th>Collector</th><th>Type</th><th>Target</th><th>Last scrape</th><th>Result</th><th>Duration</th><th>Error</th></tr></thead><tbody>");
+            page.Append("<table><thead><tr><th>Collector</th><th>Type</th><th>Target</th><th>Last scrape</th><th>Result</th><th>Target up</th><th>Duration</th><th>Error</th></tr></thead><tbody>");
             foreach (var instance in runtime.Instances)
             {
                 var last = instance.Last;
@@ -57,13 +57,19 @@ public static class StatusPage
                 page.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"{telemetry}/{name}\">{name}</a></td><td>{E(instance.Definition.Name)}</td><td>{E(instance.DisplayTarget ?? "-")}</td>");
                 if (last is null)
                 {
-                    page.Append("<td class=\"muted\">not yet scraped</td><td></td><td></td><td></td></tr>");
+                    page.Append("<td class=\"muted\">not yet scraped</td><td></td><td></td><td></td><td></td></tr>");
                     continue;
                 }
 
                 var ago = now - last.Finished;
                 page.Append(CultureInfo.InvariantCulture, $"<td>{E(last.Finished.ToString("u", CultureInfo.InvariantCulture))} ({ago.TotalSeconds:0}s ago)</td>");
                 page.Append(last.Success ? "<td class=\"ok\">success</td>" : "<td class=\"fail\">failed</td>");
+                page.Append(last.TargetUp switch
+                {
+                    null => "<td class=\"muted\">-</td>",
+                    > 0 => "<td class=\"ok\">up</td>",
+                    _ => "<td class=\"fail\">down</td>",
+                });
                 page.Append(CultureInfo.InvariantCulture, $"<td>{last.Duration.TotalMilliseconds:0.0} ms</td><td>{E(last.Error)}</td></tr>");
             }
 
