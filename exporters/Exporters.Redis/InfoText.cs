@@ -1,3 +1,8 @@
+using System.Runtime.CompilerServices;
+
+// The parsing benchmark (bench/redis-parse) runs the collector's internal reply code directly.
+[assembly: InternalsVisibleTo("Exporters.Redis.Bench")]
+
 namespace Exporters.Redis;
 
 /// <summary>Splits the text replies of INFO, CLUSTER INFO and CLIENT LIST.</summary>
