@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 
 namespace Exporters.Redis.Protocol;
 
@@ -19,9 +21,15 @@ internal enum RespKind
     Push,
 }
 
-/// <summary>One parsed reply. Strings are decoded as UTF-8 (invalid bytes become U+FFFD).</summary>
+/// <summary>
+/// One parsed reply. Strings are decoded as UTF-8 (invalid bytes become U+FFFD); a bulk string keeps its bytes and is
+/// decoded only when its <see cref="Text"/> is asked for, so the INFO reply and the names in LATENCY HISTOGRAM are
+/// read without a string each.
+/// </summary>
 internal sealed class RespValue
 {
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
     // Declared before NullValue: static fields initialise in text order, and NullValue's constructor reads it.
     private static readonly RespValue[] NoItems = [];
 
@@ -30,10 +38,15 @@ internal sealed class RespValue
     // Replies such as LATENCY HISTOGRAM are mostly small integers; sharing them saves an object each.
     private static readonly RespValue[] SmallIntegers = [.. Enumerable.Range(0, 4096).Select(i => new RespValue(RespKind.Integer, integer: i, number: i))];
 
-    private RespValue(RespKind kind, string? text = null, long integer = 0, double number = 0, RespValue[]? items = null)
+    private readonly ReadOnlyMemory<byte> _utf8;
+    private string? _text;
+
+    private RespValue(RespKind kind, string? text = null, long integer = 0, double number = 0, RespValue[]? items = null, ReadOnlyMemory<byte> utf8 = default, bool hasBytes = false)
     {
         Kind = kind;
-        Text = text;
+        _text = text;
+        _utf8 = utf8;
+        HasBytes = hasBytes;
         Integer = integer;
         Number = number;
         Items = items ?? NoItems;
@@ -42,7 +55,13 @@ internal sealed class RespValue
     public RespKind Kind { get; }
 
     /// <summary>The text of a string, error, big number or verbatim string.</summary>
-    public string? Text { get; }
+    public string? Text => _text ??= HasBytes ? Utf8.GetString(_utf8.Span) : null;
+
+    /// <summary>Whether this is a bulk string held as its UTF-8 bytes (<see cref="Utf8Bytes"/>).</summary>
+    public bool HasBytes { get; }
+
+    /// <summary>The bytes of a bulk string (see <see cref="HasBytes"/>); empty otherwise.</summary>
+    public ReadOnlySpan<byte> Utf8Bytes => _utf8.Span;
 
     public long Integer { get; }
 
@@ -62,6 +81,9 @@ internal sealed class RespValue
     public static RespValue Error(string text) => new(RespKind.Error, text);
 
     public static RespValue Bulk(string text) => new(RespKind.BulkString, text);
+
+    /// <summary>A bulk string kept as bytes; <paramref name="utf8"/> must not change afterwards.</summary>
+    public static RespValue Bulk(ReadOnlyMemory<byte> utf8) => new(RespKind.BulkString, utf8: utf8, hasBytes: true);
 
     public static RespValue Int(long value) => value is >= 0 and < 4096 ? SmallIntegers[value] : new(RespKind.Integer, integer: value, number: value);
 
@@ -91,12 +113,48 @@ internal sealed class RespValue
             case RespKind.Integer or RespKind.Double or RespKind.Boolean:
                 value = Number;
                 return true;
+            case RespKind.BulkString when HasBytes && _text is null && _utf8.Length <= 128:
+                // Numbers are short: decode onto the stack, exactly as the string would be, and parse that.
+                Span<char> chars = stackalloc char[128];
+                var count = Utf8.GetChars(_utf8.Span, chars);
+                return double.TryParse(chars[..count], NumberStyles.Float, CultureInfo.InvariantCulture, out value);
             case RespKind.SimpleString or RespKind.BulkString or RespKind.BigNumber:
                 return double.TryParse(Text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
             default:
                 value = 0;
                 return false;
         }
+    }
+
+    /// <summary>Whether this is text equal to <paramref name="ascii"/>, compared without decoding a bulk string.</summary>
+    public bool TextEquals(string ascii) => HasBytes
+        ? Ascii.Equals(_utf8.Span, ascii)
+        : Kind is RespKind.SimpleString or RespKind.BulkString or RespKind.BigNumber or RespKind.Error && string.Equals(Text, ascii, StringComparison.Ordinal);
+
+    /// <summary>
+    /// The characters of a text reply (empty when this is not text). A bulk string held as bytes is decoded into
+    /// <paramref name="rented"/>, rented from <paramref name="pool"/> when missing or too small; the caller returns it.
+    /// </summary>
+    public ReadOnlySpan<char> DecodeText(ArrayPool<char> pool, ref char[]? rented)
+    {
+        if (!HasBytes || _text is not null)
+        {
+            return AsString();
+        }
+
+        var needed = Utf8.GetMaxCharCount(_utf8.Length);
+        if (rented is null || rented.Length < needed)
+        {
+            if (rented is not null)
+            {
+                pool.Return(rented);
+            }
+
+            rented = pool.Rent(needed);
+        }
+
+        var count = Utf8.GetChars(_utf8.Span, rented);
+        return rented.AsSpan(0, count);
     }
 
     /// <summary>Pairs of a map, or of a flat array of alternating keys and values (the RESP2 form of a map).</summary>
