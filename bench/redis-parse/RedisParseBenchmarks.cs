@@ -54,13 +54,15 @@ public class RedisParseBenchmarks
     [Benchmark]
     public object ParseAndWrite() => Write(Parse(_wire));
 
+    // As RedisConnection.ExecuteAsync does: one arena for the replies of a batch.
     private static RespValue[] Parse(byte[] wire)
     {
         var replies = new RespValue[Purposes.Count];
         var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(wire));
+        var arena = new RespArena();
         for (var i = 0; i < replies.Length; i++)
         {
-            if (!RespParser.TryParse(ref reader, 64L * 1024 * 1024, out replies[i]))
+            if (!RespParser.TryParse(ref reader, 64L * 1024 * 1024, arena, out replies[i]))
             {
                 throw new InvalidOperationException($"the capture holds {i} replies, not {replies.Length}");
             }

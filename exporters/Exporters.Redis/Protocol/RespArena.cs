@@ -8,7 +8,7 @@ namespace Exporters.Redis.Protocol;
 /// </summary>
 internal sealed class RespArena
 {
-    private const int MinChunk = 4 * 1024;
+    private const int MinChunk = 256;
     private const int MaxChunk = 1024 * 1024;
 
     private readonly List<byte[]> _chunks = [];
@@ -24,7 +24,10 @@ internal sealed class RespArena
     /// </summary>
     public void Rewind((int Chunk, int Offset) mark) => (_chunk, _offset) = mark;
 
-    /// <summary>Copies <paramref name="payload"/>; <paramref name="unread"/> (the bytes already received) sizes a new chunk.</summary>
+    /// <summary>
+    /// Copies <paramref name="payload"/>. A new chunk is sized to hold <paramref name="unread"/> more bytes as well
+    /// (what has been received after the payload), so a batch read at once needs one chunk.
+    /// </summary>
     public ReadOnlyMemory<byte> Copy(ReadOnlySequence<byte> payload, long unread)
     {
         var length = checked((int)payload.Length);
@@ -43,8 +46,8 @@ internal sealed class RespArena
         if (_chunk == _chunks.Count)
         {
             // The bytes already received are a good guess of what else this batch will copy.
-            var size = (int)Math.Clamp(unread, MinChunk, MaxChunk);
-            _chunks.Add(new byte[Math.Max(size, length)]);
+            var size = Math.Max(length, (int)Math.Clamp(length + unread, MinChunk, MaxChunk));
+            _chunks.Add(new byte[size]);
             _offset = 0;
         }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Exporters.Redis.Protocol;
@@ -36,39 +37,48 @@ internal sealed class RespValue
     public static readonly RespValue NullValue = new(RespKind.Null);
 
     // Replies such as LATENCY HISTOGRAM are mostly small integers; sharing them saves an object each.
-    private static readonly RespValue[] SmallIntegers = [.. Enumerable.Range(0, 4096).Select(i => new RespValue(RespKind.Integer, integer: i, number: i))];
+    private static readonly RespValue[] SmallIntegers = [.. Enumerable.Range(0, 4096).Select(i => new RespValue(RespKind.Integer, scalar: i))];
 
-    private readonly ReadOnlyMemory<byte> _utf8;
+    // Replies of a scrape are mostly small, so the fields overlap: _payload is the bytes of a bulk string or the
+    // elements of an aggregate, _scalar the integer, boolean or the bits of a double.
+    private readonly object? _payload;
+    private readonly int _offset;
+    private readonly int _length;
+    private readonly long _scalar;
     private string? _text;
 
-    private RespValue(RespKind kind, string? text = null, long integer = 0, double number = 0, RespValue[]? items = null, ReadOnlyMemory<byte> utf8 = default, bool hasBytes = false)
+    private RespValue(RespKind kind, string? text = null, long scalar = 0, object? payload = null, int offset = 0, int length = 0)
     {
         Kind = kind;
         _text = text;
-        _utf8 = utf8;
-        HasBytes = hasBytes;
-        Integer = integer;
-        Number = number;
-        Items = items ?? NoItems;
+        _scalar = scalar;
+        _payload = payload;
+        _offset = offset;
+        _length = length;
     }
 
     public RespKind Kind { get; }
 
     /// <summary>The text of a string, error, big number or verbatim string.</summary>
-    public string? Text => _text ??= HasBytes ? Utf8.GetString(_utf8.Span) : null;
+    public string? Text => _text ??= HasBytes ? Utf8.GetString(Utf8Bytes) : null;
 
     /// <summary>Whether this is a bulk string held as its UTF-8 bytes (<see cref="Utf8Bytes"/>).</summary>
-    public bool HasBytes { get; }
+    public bool HasBytes => _payload is byte[];
 
     /// <summary>The bytes of a bulk string (see <see cref="HasBytes"/>); empty otherwise.</summary>
-    public ReadOnlySpan<byte> Utf8Bytes => _utf8.Span;
+    public ReadOnlySpan<byte> Utf8Bytes => _payload is byte[] bytes ? bytes.AsSpan(_offset, _length) : default;
 
-    public long Integer { get; }
+    public long Integer => Kind is RespKind.Integer or RespKind.Boolean ? _scalar : 0;
 
-    public double Number { get; }
+    public double Number => Kind switch
+    {
+        RespKind.Integer or RespKind.Boolean => _scalar,
+        RespKind.Double => BitConverter.Int64BitsToDouble(_scalar),
+        _ => 0,
+    };
 
     /// <summary>Elements of an array, set or push; keys and values alternating for a map.</summary>
-    public RespValue[] Items { get; }
+    public RespValue[] Items => _payload as RespValue[] ?? NoItems;
 
     public bool IsError => Kind == RespKind.Error;
 
@@ -83,17 +93,19 @@ internal sealed class RespValue
     public static RespValue Bulk(string text) => new(RespKind.BulkString, text);
 
     /// <summary>A bulk string kept as bytes; <paramref name="utf8"/> must not change afterwards.</summary>
-    public static RespValue Bulk(ReadOnlyMemory<byte> utf8) => new(RespKind.BulkString, utf8: utf8, hasBytes: true);
+    public static RespValue Bulk(ReadOnlyMemory<byte> utf8) => MemoryMarshal.TryGetArray(utf8, out var segment) && segment.Array is { } array
+        ? new(RespKind.BulkString, payload: array, offset: segment.Offset, length: segment.Count)
+        : new(RespKind.BulkString, payload: utf8.ToArray());
 
-    public static RespValue Int(long value) => value is >= 0 and < 4096 ? SmallIntegers[value] : new(RespKind.Integer, integer: value, number: value);
+    public static RespValue Int(long value) => value is >= 0 and < 4096 ? SmallIntegers[value] : new(RespKind.Integer, scalar: value);
 
-    public static RespValue Dbl(double value) => new(RespKind.Double, number: value);
+    public static RespValue Dbl(double value) => new(RespKind.Double, scalar: BitConverter.DoubleToInt64Bits(value));
 
-    public static RespValue Bool(bool value) => new(RespKind.Boolean, integer: value ? 1 : 0, number: value ? 1 : 0);
+    public static RespValue Bool(bool value) => new(RespKind.Boolean, scalar: value ? 1 : 0);
 
     public static RespValue Big(string text) => new(RespKind.BigNumber, text);
 
-    public static RespValue Aggregate(RespKind kind, RespValue[] items) => new(kind, items: items);
+    public static RespValue Aggregate(RespKind kind, RespValue[] items) => new(kind, payload: items);
 
     /// <summary>The value as text: strings as they are, numbers formatted invariantly, otherwise null.</summary>
     public string? AsString() => Kind switch
@@ -113,10 +125,10 @@ internal sealed class RespValue
             case RespKind.Integer or RespKind.Double or RespKind.Boolean:
                 value = Number;
                 return true;
-            case RespKind.BulkString when HasBytes && _text is null && _utf8.Length <= 128:
+            case RespKind.BulkString when HasBytes && _text is null && _length <= 128:
                 // Numbers are short: decode onto the stack, exactly as the string would be, and parse that.
                 Span<char> chars = stackalloc char[128];
-                var count = Utf8.GetChars(_utf8.Span, chars);
+                var count = Utf8.GetChars(Utf8Bytes, chars);
                 return double.TryParse(chars[..count], NumberStyles.Float, CultureInfo.InvariantCulture, out value);
             case RespKind.SimpleString or RespKind.BulkString or RespKind.BigNumber:
                 return double.TryParse(Text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
@@ -128,7 +140,7 @@ internal sealed class RespValue
 
     /// <summary>Whether this is text equal to <paramref name="ascii"/>, compared without decoding a bulk string.</summary>
     public bool TextEquals(string ascii) => HasBytes
-        ? Ascii.Equals(_utf8.Span, ascii)
+        ? Ascii.Equals(Utf8Bytes, ascii)
         : Kind is RespKind.SimpleString or RespKind.BulkString or RespKind.BigNumber or RespKind.Error && string.Equals(Text, ascii, StringComparison.Ordinal);
 
     /// <summary>
@@ -142,7 +154,7 @@ internal sealed class RespValue
             return AsString();
         }
 
-        var needed = Utf8.GetMaxCharCount(_utf8.Length);
+        var needed = Utf8.GetMaxCharCount(_length);
         if (rented is null || rented.Length < needed)
         {
             if (rented is not null)
@@ -153,7 +165,7 @@ internal sealed class RespValue
             rented = pool.Rent(needed);
         }
 
-        var count = Utf8.GetChars(_utf8.Span, rented);
+        var count = Utf8.GetChars(Utf8Bytes, rented);
         return rented.AsSpan(0, count);
     }
 
