@@ -423,7 +423,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
         infoWriter.WriteInfo(info, databases);
         WriteConfig(writer, config);
         WriteSlowlog(writer, replies.SingleOrDefault(Reply.SlowlogLen), replies.SingleOrDefault(Reply.SlowlogGet));
-        WriteLatencyLatest(writer, replies.SingleOrDefault(Reply.LatencyLatest));
+        WriteLatencyLatest(writer, replies.SingleOrDefault(Reply.LatencyLatest), scratch.Labels);
         infoWriter.WriteLatencyHistogram(replies.SingleOrDefault(Reply.LatencyHistogram));
         if (replies.SingleOrDefault(Reply.ClusterInfo) is { IsError: false } cluster)
         {
@@ -480,7 +480,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
         }
     }
 
-    private void WriteLatencyLatest(MetricWriter writer, RespValue? reply)
+    private void WriteLatencyLatest(MetricWriter writer, RespValue? reply, LabelCache labels)
     {
         if (reply is not { Kind: RespKind.Array })
         {
@@ -489,7 +489,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
 
         foreach (var item in reply.Items)
         {
-            if (item is { Kind: RespKind.Array, Items.Length: >= 3 } && item.Items[0].AsString() is { } name
+            if (item is { Kind: RespKind.Array, Items.Length: >= 3 } && (item.Items[0] is { HasBytes: true } bulk ? labels.Get(bulk.Utf8Bytes) : item.Items[0].AsString()) is { } name
                 && item.Items[1].TryGetNumber(out var when) && item.Items[2].TryGetNumber(out var latestMs))
             {
                 writer.Write(_metrics.LatencySpikeLast, when, name);
