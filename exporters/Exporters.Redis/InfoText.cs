@@ -63,8 +63,36 @@ internal static class InfoText
                 number = 0;
                 return true;
             default:
-                return double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out number);
+                return TryParseDigits(value, out number) || double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out number);
         }
+    }
+
+    /// <summary>
+    /// Most INFO values are unsigned integers: up to 15 digits convert to a double exactly, the same value the full
+    /// parser gives, several times faster. Anything else (signs, points, exponents, spaces) is left to it.
+    /// </summary>
+    private static bool TryParseDigits(ReadOnlySpan<char> value, out double number)
+    {
+        number = 0;
+        if (value.IsEmpty || value.Length > 15)
+        {
+            return false;
+        }
+
+        long result = 0;
+        foreach (var c in value)
+        {
+            var digit = c - '0';
+            if ((uint)digit > 9)
+            {
+                return false;
+            }
+
+            result = (result * 10) + digit;
+        }
+
+        number = result;
+        return true;
     }
 }
 

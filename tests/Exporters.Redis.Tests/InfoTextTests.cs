@@ -128,6 +128,25 @@ public sealed class InfoTextTests
         Assert.Equal(expected, number);
     }
 
+    [Fact]
+    public void Values_parse_to_the_very_double_the_full_parser_gives()
+    {
+        var random = new Random(20261122);
+        var texts = new List<string> { "0", "-0", "00", "007", "999999999999999", "9999999999999999", "18446744073709551616", "1e400", "٣" };
+        for (var i = 0; i < 2000; i++)
+        {
+            var length = random.Next(1, 21);
+            texts.Add(string.Concat(Enumerable.Range(0, length).Select(_ => (char)('0' + random.Next(10)))));
+        }
+
+        foreach (var text in texts)
+        {
+            var expected = double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var full);
+            Assert.Equal(expected, InfoText.TryParseValue(text, out var number));
+            Assert.True(BitConverter.DoubleToInt64Bits(full) == BitConverter.DoubleToInt64Bits(number), $"{text}: {number} instead of {full}");
+        }
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("OK")]
