@@ -340,6 +340,32 @@ public sealed class InfoTextTests
         Assert.Equal(0, arena.Mark().Chunk);
     }
 
+    [Fact]
+    public void A_batch_received_a_few_bytes_at_a_time_parses_as_one_received_whole()
+    {
+        // As RedisConnection.ExecuteAsync reads: every attempt starts where the last complete reply ended, over all
+        // bytes received so far, which here arrive in segments of 7 bytes.
+        var wire = File.ReadAllBytes(ReplyGoldenTests.AssetPath("redis7-scrape.resp"));
+        var expected = ReplyGoldenTests.ParseAll(wire, 6);
+        var arena = new RespArena();
+        var replies = new List<RespValue>();
+        var consumed = 0;
+        for (var received = 7; replies.Count < 6; received = Math.Min(received + 7, wire.Length))
+        {
+            var reader = new SequenceReader<byte>(Segments(wire.AsMemory(consumed, received - consumed), 7));
+            while (replies.Count < 6 && RespParser.TryParse(ref reader, 1 << 20, arena, out var reply))
+            {
+                replies.Add(reply);
+            }
+
+            consumed += (int)reader.Consumed;
+        }
+
+        Assert.Equal(wire.Length, consumed);
+        Assert.Equal(expected.Select(Describe), replies.Select(Describe));
+        Assert.InRange(arena.Mark().Chunk, 0, 3);
+    }
+
     [Theory]
     [InlineData("# Server\r\nredis_version:7.2.4\r\nredis_mode:standalone\r\n", 7, false, false)]
     [InlineData("# Server\r\nredis_version:6.0.9\r\nredis_mode:cluster\r\n", 6, true, false)]
@@ -354,10 +380,39 @@ public sealed class InfoTextTests
         Assert.Equal(sentinel, profile.Sentinel);
     }
 
+    private static string Describe(RespValue value) => value.IsAggregate
+        ? $"{value.Kind}[{string.Join(",", value.Items.Select(Describe))}]"
+        : $"{value.Kind}:{value.AsString()}";
+
+    private static ReadOnlySequence<byte> Segments(ReadOnlyMemory<byte> bytes, int size)
+    {
+        Segment? first = null, last = null;
+        for (var offset = 0; offset < bytes.Length; offset += size)
+        {
+            var segment = new Segment(bytes.Slice(offset, Math.Min(size, bytes.Length - offset)), offset);
+            first ??= segment;
+            last?.Link(segment);
+            last = segment;
+        }
+
+        return first is null ? ReadOnlySequence<byte>.Empty : new ReadOnlySequence<byte>(first, 0, last!, last!.Memory.Length);
+    }
+
     private static RespValue ParseOne(string wire)
     {
         var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(wire)));
         Assert.True(RespParser.TryParse(ref reader, 1024, out var value));
         return value;
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public void Link(Segment next) => Next = next;
     }
 }
