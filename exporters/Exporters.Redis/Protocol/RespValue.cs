@@ -144,8 +144,8 @@ internal sealed class RespValue
         : Kind is RespKind.SimpleString or RespKind.BulkString or RespKind.BigNumber or RespKind.Error && string.Equals(Text, ascii, StringComparison.Ordinal);
 
     /// <summary>
-    /// The characters of a text reply (empty when this is not text). A bulk string held as bytes is decoded into
-    /// <paramref name="rented"/>, rented from <paramref name="pool"/> when missing or too small; the caller returns it.
+    /// The characters of <see cref="AsString"/> (empty for aggregates and nulls). A bulk string held as bytes is decoded
+    /// into <paramref name="rented"/>, rented from <paramref name="pool"/> when missing or too small; the caller returns it.
     /// </summary>
     public ReadOnlySpan<char> DecodeText(ArrayPool<char> pool, ref char[]? rented)
     {
