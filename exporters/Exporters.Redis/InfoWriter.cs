@@ -1,132 +1,173 @@
+using System.Buffers;
+using System.Collections.Frozen;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
 using Exporters.Abstractions.Metrics;
 using Exporters.Redis.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Exporters.Redis;
 
-/// <summary>Turns the text and array replies of one scrape into families; a field it cannot read is skipped and logged.</summary>
-internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, TimeProvider time, ILogger logger)
+/// <summary>
+/// Turns the text and array replies of one scrape into families; a field it cannot read is skipped and logged.
+/// Replies are read as spans; strings are made only for label values, through the collector's
+/// <see cref="ReplyScratch"/>, which a steady scrape finds already holding them.
+/// </summary>
+internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, TimeProvider time, ILogger logger, ReplyScratch scratch)
 {
     private static readonly string[] InstanceInfoFields = ["role", "redis_version", "redis_build_id", "redis_mode", "os", "maxmemory_policy", "tcp_port", "run_id", "process_id", "master_replid"];
     private static readonly (string Key, double Quantile)[] Percentiles = [("p50", 0.5), ("p99", 0.99), ("p99.9", 0.999)];
 
     private readonly List<string> _skipped = [];
-    private readonly Dictionary<string, (double Calls, double Usec)> _commands = new(StringComparer.Ordinal);
 
     /// <summary>Fields skipped in this scrape, with the reason.</summary>
     public IReadOnlyList<string> Skipped => _skipped;
 
-    public void WriteInfo(string info, int databases)
+    public void WriteInfo(RespValue info, int databases)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var percentiles = new List<(string Command, string Value)>();
-        var seenDatabases = new HashSet<int>();
-        foreach (var (section, field, value) in InfoText.Fields(info))
+        char[]? rented = null;
+        try
         {
-            if (!values.TryAdd(field, value))
+            WriteInfo(info.DecodeText(ArrayPool<char>.Shared, ref rented), databases);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+    }
+
+    public void WriteInfo(ReadOnlySpan<char> info, int databases)
+    {
+        var seen = scratch.Fields;
+        var percentiles = scratch.Percentiles;
+        var seenDatabases = scratch.Databases;
+        foreach (var line in InfoText.Fields(info))
+        {
+            var field = line.Field;
+            var value = line.Value;
+            if (!seen.TryAdd(info, line.FieldStart, field.Length, value.Length))
             {
                 Skip(field, "appears twice; the first value is kept");
                 continue;
             }
 
-            if (InfoFieldMap.Converted.TryGetValue(field, out var converted))
+            if (MappedFields.Lookup.TryGetValue(field, out var mapped))
             {
                 if (TryNumber(field, value, out var number))
                 {
-                    Write(metrics.Field(converted.Metric, false, field), number * converted.Scale);
+                    Write(Definition(mapped), number * mapped.Scale);
                 }
 
                 continue;
             }
 
-            if (InfoFieldMap.Fields.TryGetValue(field, out var mapped))
-            {
-                if (TryNumber(field, value, out var number))
-                {
-                    Write(metrics.Field(mapped.Metric, mapped.Counter, field), number);
-                }
-
-                continue;
-            }
-
-            if (field.StartsWith("cmdstat_", StringComparison.Ordinal))
+            if (field.StartsWith("cmdstat_"))
             {
                 WriteCommandStat(field["cmdstat_".Length..], value);
             }
-            else if (field.StartsWith("errorstat_", StringComparison.Ordinal))
+            else if (field.StartsWith("errorstat_"))
             {
-                var pairs = InfoText.Pairs(value);
-                if (pairs.TryGetValue("count", out var count) && TryNumber(field, count, out var n))
+                if (InfoText.TryGetPair(value, "count", out var count) && TryNumber(field, count, out var n))
                 {
-                    writer.Write(metrics.ErrorsTotal, n, field["errorstat_".Length..]);
+                    writer.Write(metrics.ErrorsTotal, n, scratch.Labels.Get(field["errorstat_".Length..]));
                 }
             }
-            else if (field.StartsWith("latency_percentiles_usec_", StringComparison.Ordinal))
+            else if (field.StartsWith("latency_percentiles_usec_"))
             {
-                percentiles.Add((field["latency_percentiles_usec_".Length..], value));
+                percentiles.Add((line.FieldStart, field.Length, value.Length));
             }
-            else if (section == "Keyspace" && field.StartsWith("db", StringComparison.Ordinal) && int.TryParse(field.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out var db))
+            else if (line.Section.SequenceEqual("Keyspace") && field.StartsWith("db") && int.TryParse(field[2..], NumberStyles.None, CultureInfo.InvariantCulture, out var db))
             {
                 WriteKeyspace(field, value);
                 seenDatabases.Add(db);
             }
-            else if (field.StartsWith("slave", StringComparison.Ordinal) && field.Length > 5 && char.IsAsciiDigit(field[5]) && value.Contains('=', StringComparison.Ordinal))
+            else if (field.StartsWith("slave") && field.Length > 5 && char.IsAsciiDigit(field[5]) && value.Contains('='))
             {
                 WriteConnectedSlave(field, value);
             }
-            else if (field.StartsWith("master", StringComparison.Ordinal) && field.Length > 6 && char.IsAsciiDigit(field[6]) && value.Contains("name=", StringComparison.Ordinal))
+            else if (field.StartsWith("master") && field.Length > 6 && char.IsAsciiDigit(field[6]) && value.Contains("name=", StringComparison.Ordinal))
             {
                 WriteSentinelMaster(value);
             }
-            else if (field.StartsWith("cluster_", StringComparison.Ordinal) || field.StartsWith("sentinel_", StringComparison.Ordinal))
+            else if (field.StartsWith("cluster_") || field.StartsWith("sentinel_"))
             {
                 if (TryNumber(field, value, out var number))
                 {
-                    Write(metrics.Field(field, false, field), number);
+                    var name = scratch.Labels.Get(field);
+                    Write(metrics.Field(name, false, name), number);
                 }
             }
         }
 
+        Span<char> dbLabel = stackalloc char[16];
         for (var db = 0; db < databases; db++)
         {
             if (!seenDatabases.Contains(db))
             {
-                var label = "db" + db.ToString(CultureInfo.InvariantCulture);
+                "db".CopyTo(dbLabel);
+                db.TryFormat(dbLabel[2..], out var digits, default, CultureInfo.InvariantCulture);
+                var label = scratch.Labels.Get(dbLabel[..(2 + digits)]);
                 writer.Write(metrics.DbKeys, 0, label);
                 writer.Write(metrics.DbKeysExpiring, 0, label);
             }
         }
 
-        foreach (var (command, value) in percentiles)
+        foreach (var (start, fieldLength, valueLength) in percentiles)
         {
-            WritePercentiles(command, value);
+            var field = info.Slice(start, fieldLength);
+            WritePercentiles(field["latency_percentiles_usec_".Length..], info.Slice(start + fieldLength + 1, valueLength));
         }
 
-        WriteInstance(values);
+        WriteInstance(info);
     }
 
     public void WriteLatencyHistogram(RespValue? reply)
     {
-        if (reply is null || reply.IsError || !reply.IsAggregate)
+        if (reply is null || reply.IsError || !reply.IsAggregate || reply.Kind is not (RespKind.Map or RespKind.Array))
         {
             return;
         }
 
-        var buckets = new List<HistogramBucket>(32);
-        foreach (var (command, details) in reply.Pairs())
+        var buckets = scratch.Buckets;
+        var pairs = reply.Items;
+        for (var p = 0; p + 1 < pairs.Length; p += 2)
         {
+            var name = pairs[p];
+            var details = pairs[p + 1];
+            string command;
+            if (name.HasBytes)
+            {
+                command = scratch.Labels.Get(name.Utf8Bytes);
+            }
+            else if (name.AsString() is { } text)
+            {
+                command = text;
+            }
+            else
+            {
+                continue;
+            }
+
             double calls = 0;
             RespValue? histogram = null;
-            foreach (var (key, value) in details.Pairs())
+            if (details.Kind is RespKind.Map or RespKind.Array)
             {
-                if (key == "calls")
+                var fields = details.Items;
+                for (var f = 0; f + 1 < fields.Length; f += 2)
                 {
-                    value.TryGetNumber(out calls);
-                }
-                else if (key == "histogram_usec")
-                {
-                    histogram = value;
+                    var key = fields[f];
+                    if (key.TextEquals("calls"))
+                    {
+                        fields[f + 1].TryGetNumber(out calls);
+                    }
+                    else if (key.TextEquals("histogram_usec"))
+                    {
+                        histogram = fields[f + 1];
+                    }
                 }
             }
 
@@ -156,33 +197,46 @@ internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, Time
                 continue;
             }
 
-            var sum = _commands.TryGetValue(command, out var stat) ? stat.Usec : 0;
-            writer.Write(metrics.LatencyHistogram, buckets.ToArray(), sum, calls, command);
+            var sum = scratch.Commands.TryGetValue(command, out var stat) ? stat.Usec : 0;
+            writer.Write(metrics.LatencyHistogram, CollectionsMarshal.AsSpan(buckets), sum, calls, command);
         }
     }
 
-    public void WriteClusterInfo(string text)
+    public void WriteClusterInfo(RespValue reply)
     {
-        foreach (var (_, field, value) in InfoText.Fields(text))
+        char[]? rented = null;
+        try
         {
-            string name;
-            var counter = false;
-            if (InfoFieldMap.Fields.TryGetValue(field, out var mapped))
+            foreach (var line in InfoText.Fields(reply.DecodeText(ArrayPool<char>.Shared, ref rented)))
             {
-                (name, counter) = mapped;
-            }
-            else if (field.StartsWith("cluster_", StringComparison.Ordinal))
-            {
-                name = field;
-            }
-            else
-            {
-                continue;
-            }
+                var field = line.Field;
+                MetricDefinition definition;
+                if (MappedFields.Lookup.TryGetValue(field, out var mapped) && (mapped.Converted ? mapped.Plain : mapped) is { } plain)
+                {
+                    // CLUSTER INFO reads the plain map only: no unit conversion here.
+                    definition = Definition(plain);
+                }
+                else if (field.StartsWith("cluster_"))
+                {
+                    var name = scratch.Labels.Get(field);
+                    definition = metrics.Field(name, false, name);
+                }
+                else
+                {
+                    continue;
+                }
 
-            if (TryNumber(field, value, out var number))
+                if (TryNumber(field, line.Value, out var number))
+                {
+                    Write(definition, number);
+                }
+            }
+        }
+        finally
+        {
+            if (rented is not null)
             {
-                Write(metrics.Field(name, counter, field), number);
+                ArrayPool<char>.Shared.Return(rented);
             }
         }
     }
@@ -205,25 +259,46 @@ internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, Time
         }
     }
 
-    public void WriteClientList(string text)
+    public void WriteClientList(RespValue reply)
     {
         const int MaxGroups = 1000;
         var groups = new Dictionary<(string Name, string Flags), int>();
-        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        char[]? rented = null;
+        try
         {
-            var pairs = InfoText.Pairs(line, ' ');
-            var key = (pairs.GetValueOrDefault("name") ?? string.Empty, pairs.GetValueOrDefault("flags") ?? string.Empty);
-            if (groups.TryGetValue(key, out var count))
+            var rest = reply.DecodeText(ArrayPool<char>.Shared, ref rented);
+            while (!rest.IsEmpty)
             {
-                groups[key] = count + 1;
+                var end = rest.IndexOf('\n');
+                var line = (end < 0 ? rest : rest[..end]).Trim();
+                rest = end < 0 ? ReadOnlySpan<char>.Empty : rest[(end + 1)..];
+                if (line.IsEmpty)
+                {
+                    continue;
+                }
+
+                var name = InfoText.TryGetPair(line, "name", out var n, ' ') ? scratch.Labels.Get(n) : string.Empty;
+                var flags = InfoText.TryGetPair(line, "flags", out var f, ' ') ? scratch.Labels.Get(f) : string.Empty;
+                var key = (name, flags);
+                if (groups.TryGetValue(key, out var count))
+                {
+                    groups[key] = count + 1;
+                }
+                else if (groups.Count < MaxGroups)
+                {
+                    groups[key] = 1;
+                }
+                else
+                {
+                    groups[(string.Empty, "other")] = groups.GetValueOrDefault((string.Empty, "other")) + 1;
+                }
             }
-            else if (groups.Count < MaxGroups)
+        }
+        finally
+        {
+            if (rented is not null)
             {
-                groups[key] = 1;
-            }
-            else
-            {
-                groups[(string.Empty, "other")] = groups.GetValueOrDefault((string.Empty, "other")) + 1;
+                ArrayPool<char>.Shared.Return(rented);
             }
         }
 
@@ -241,24 +316,15 @@ internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, Time
         }
     }
 
-    private static bool TryParseValue(string value, out double number)
+    private MetricDefinition Definition(MappedField mapped)
     {
-        switch (value)
-        {
-            case "ok" or "up" or "true" or "yes":
-                number = 1;
-                return true;
-            case "fail" or "err" or "down" or "false" or "no":
-                number = 0;
-                return true;
-            default:
-                return double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out number);
-        }
+        var definitions = scratch.Definitions;
+        return definitions[mapped.Index] ??= metrics.Field(mapped.Metric, mapped.Counter, mapped.Field);
     }
 
-    private bool TryNumber(string field, string value, out double number)
+    private bool TryNumber(ReadOnlySpan<char> field, ReadOnlySpan<char> value, out double number)
     {
-        if (TryParseValue(value, out number))
+        if (InfoText.TryParseValue(value, out number))
         {
             return true;
         }
@@ -267,11 +333,11 @@ internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, Time
         return false;
     }
 
-    private void Skip(string field, string reason)
+    private void Skip(ReadOnlySpan<char> field, string reason)
     {
         if (_skipped.Count < 100)
         {
-            _skipped.Add($"{field}: {reason}");
+            _skipped.Add(string.Concat(field, ": ", reason));
         }
     }
 
@@ -288,77 +354,102 @@ internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, Time
         }
     }
 
-    private void WriteCommandStat(string command, string value)
+    private void WriteCommandStat(ReadOnlySpan<char> command, ReadOnlySpan<char> value)
     {
-        var pairs = InfoText.Pairs(value);
-        if (!pairs.TryGetValue("calls", out var callsText) || !pairs.TryGetValue("usec", out var usecText)
-            || !TryParseValue(callsText, out var calls) || !TryParseValue(usecText, out var usec))
+        // One pass over the pairs; a key given twice keeps its last value, as a lookup table built from them would.
+        ReadOnlySpan<char> callsText = default, usecText = default, rejected = default, failed = default;
+        bool hasCalls = false, hasUsec = false, hasRejected = false, hasFailed = false;
+        foreach (var pair in InfoText.Pairs(value))
         {
-            Skip("cmdstat_" + command, "has no numeric calls and usec");
-            return;
-        }
-
-        _commands[command] = (calls, usec);
-        writer.Write(metrics.CommandsTotal, calls, command);
-        writer.Write(metrics.CommandsDuration, usec / 1e6, command);
-        if (pairs.TryGetValue("rejected_calls", out var rejected) && TryParseValue(rejected, out var r))
-        {
-            writer.Write(metrics.CommandsRejected, r, command);
-        }
-
-        if (pairs.TryGetValue("failed_calls", out var failed) && TryParseValue(failed, out var f))
-        {
-            writer.Write(metrics.CommandsFailed, f, command);
-        }
-    }
-
-    private void WritePercentiles(string command, string value)
-    {
-        var pairs = InfoText.Pairs(value);
-        var quantiles = new List<SummaryQuantile>(Percentiles.Length);
-        foreach (var (key, quantile) in Percentiles)
-        {
-            if (pairs.TryGetValue(key, out var text) && TryParseValue(text, out var usec))
+            switch (pair.Key)
             {
-                quantiles.Add(new SummaryQuantile(quantile, usec));
+                case "calls":
+                    callsText = pair.Value;
+                    hasCalls = true;
+                    break;
+                case "usec":
+                    usecText = pair.Value;
+                    hasUsec = true;
+                    break;
+                case "rejected_calls":
+                    rejected = pair.Value;
+                    hasRejected = true;
+                    break;
+                case "failed_calls":
+                    failed = pair.Value;
+                    hasFailed = true;
+                    break;
             }
         }
 
-        var (calls, sum) = _commands.GetValueOrDefault(command);
-        writer.Write(metrics.LatencyPercentiles, quantiles.ToArray(), sum, calls, command);
+        if (!hasCalls || !hasUsec || !InfoText.TryParseValue(callsText, out var calls) || !InfoText.TryParseValue(usecText, out var usec))
+        {
+            Skip(string.Concat("cmdstat_", command), "has no numeric calls and usec");
+            return;
+        }
+
+        var label = scratch.Labels.Get(command);
+        scratch.Commands[label] = (calls, usec);
+        writer.Write(metrics.CommandsTotal, calls, label);
+        writer.Write(metrics.CommandsDuration, usec / 1e6, label);
+        if (hasRejected && InfoText.TryParseValue(rejected, out var r))
+        {
+            writer.Write(metrics.CommandsRejected, r, label);
+        }
+
+        if (hasFailed && InfoText.TryParseValue(failed, out var f))
+        {
+            writer.Write(metrics.CommandsFailed, f, label);
+        }
     }
 
-    private void WriteKeyspace(string db, string value)
+    private void WritePercentiles(ReadOnlySpan<char> command, ReadOnlySpan<char> value)
     {
-        var pairs = InfoText.Pairs(value);
-        if (pairs.TryGetValue("keys", out var keys) && TryParseValue(keys, out var k))
+        Span<SummaryQuantile> quantiles = stackalloc SummaryQuantile[Percentiles.Length];
+        var count = 0;
+        foreach (var (key, quantile) in Percentiles)
         {
-            writer.Write(metrics.DbKeys, k, db);
+            if (InfoText.TryGetPair(value, key, out var text) && InfoText.TryParseValue(text, out var usec))
+            {
+                quantiles[count++] = new SummaryQuantile(quantile, usec);
+            }
+        }
+
+        var label = scratch.Labels.Get(command);
+        var (calls, sum) = scratch.Commands.GetValueOrDefault(label);
+        writer.Write(metrics.LatencyPercentiles, quantiles[..count], sum, calls, label);
+    }
+
+    private void WriteKeyspace(ReadOnlySpan<char> db, ReadOnlySpan<char> value)
+    {
+        var label = scratch.Labels.Get(db);
+        if (InfoText.TryGetPair(value, "keys", out var keys) && InfoText.TryParseValue(keys, out var k))
+        {
+            writer.Write(metrics.DbKeys, k, label);
         }
         else
         {
             Skip(db, "has no numeric keys");
         }
 
-        if (pairs.TryGetValue("expires", out var expires) && TryParseValue(expires, out var e))
+        if (InfoText.TryGetPair(value, "expires", out var expires) && InfoText.TryParseValue(expires, out var e))
         {
-            writer.Write(metrics.DbKeysExpiring, e, db);
+            writer.Write(metrics.DbKeysExpiring, e, label);
         }
 
-        if (pairs.TryGetValue("avg_ttl", out var ttl) && TryParseValue(ttl, out var t))
+        if (InfoText.TryGetPair(value, "avg_ttl", out var ttl) && InfoText.TryParseValue(ttl, out var t))
         {
-            writer.Write(metrics.DbAvgTtl, t / 1000, db);
+            writer.Write(metrics.DbAvgTtl, t / 1000, label);
         }
     }
 
-    private void WriteConnectedSlave(string field, string value)
+    private void WriteConnectedSlave(ReadOnlySpan<char> field, ReadOnlySpan<char> value)
     {
-        var pairs = InfoText.Pairs(value);
         // Redis 2.8+ writes ip=,port=,state=; older servers wrote ip,port,state positionally.
-        var ip = pairs.GetValueOrDefault("ip") ?? string.Empty;
-        var port = pairs.GetValueOrDefault("port") ?? string.Empty;
-        var state = pairs.GetValueOrDefault("state") ?? string.Empty;
-        if (pairs.TryGetValue("offset", out var offsetText) && TryParseValue(offsetText, out var offset))
+        var ip = Label(value, "ip");
+        var port = Label(value, "port");
+        var state = Label(value, "state");
+        if (InfoText.TryGetPair(value, "offset", out var offsetText) && InfoText.TryParseValue(offsetText, out var offset))
         {
             writer.Write(metrics.ConnectedSlaveOffset, offset, ip, port, state);
         }
@@ -367,70 +458,346 @@ internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, Time
             Skip(field, "has no numeric offset");
         }
 
-        if (pairs.TryGetValue("lag", out var lagText) && TryParseValue(lagText, out var lag))
+        if (InfoText.TryGetPair(value, "lag", out var lagText) && InfoText.TryParseValue(lagText, out var lag))
         {
             writer.Write(metrics.ConnectedSlaveLag, lag, ip, port, state);
         }
     }
 
-    private void WriteSentinelMaster(string value)
+    private void WriteSentinelMaster(ReadOnlySpan<char> value)
     {
-        var pairs = InfoText.Pairs(value);
-        var name = pairs.GetValueOrDefault("name") ?? string.Empty;
-        var address = pairs.GetValueOrDefault("address") ?? string.Empty;
-        var status = pairs.GetValueOrDefault("status") ?? string.Empty;
+        var name = Label(value, "name");
+        var address = Label(value, "address");
+        var status = Label(value, "status");
         writer.Write(metrics.SentinelMasterStatus, status == "ok" ? 1 : 0, name, address, status);
-        if (pairs.TryGetValue("slaves", out var slaves) && TryParseValue(slaves, out var s))
+        if (InfoText.TryGetPair(value, "slaves", out var slaves) && InfoText.TryParseValue(slaves, out var s))
         {
             writer.Write(metrics.SentinelMasterSlaves, s, name, address);
         }
 
-        if (pairs.TryGetValue("sentinels", out var sentinels) && TryParseValue(sentinels, out var n))
+        if (InfoText.TryGetPair(value, "sentinels", out var sentinels) && InfoText.TryParseValue(sentinels, out var n))
         {
             writer.Write(metrics.SentinelMasterSentinels, n, name, address);
         }
     }
 
-    private void WriteInstance(Dictionary<string, string> values)
+    /// <summary>The value of <paramref name="key"/> in a composite value as a label, empty when missing.</summary>
+    private string Label(ReadOnlySpan<char> value, string key) => InfoText.TryGetPair(value, key, out var found) ? scratch.Labels.Get(found) : string.Empty;
+
+    private void WriteInstance(ReadOnlySpan<char> info)
     {
-        if (values.ContainsKey("redis_version") || values.ContainsKey("role"))
+        var values = scratch.Fields;
+        if (values.Contains(info, "redis_version") || values.Contains(info, "role"))
         {
-            var labels = new string[InstanceInfoFields.Length];
+            var labels = scratch.InstanceLabels;
             for (var i = 0; i < labels.Length; i++)
             {
-                labels[i] = values.GetValueOrDefault(InstanceInfoFields[i]) ?? string.Empty;
+                labels[i] = values.TryGetValue(info, InstanceInfoFields[i], out var text) ? scratch.Labels.Get(text) : string.Empty;
             }
 
             writer.Write(metrics.InstanceInfo, labels);
         }
 
-        if (values.TryGetValue("uptime_in_seconds", out var uptimeText) && TryParseValue(uptimeText, out var uptime))
+        if (values.TryGetValue(info, "uptime_in_seconds", out var uptimeText) && InfoText.TryParseValue(uptimeText, out var uptime))
         {
             writer.Write(metrics.StartTime, Math.Floor(time.GetUtcNow().ToUnixTimeMilliseconds() / 1000d) - uptime);
         }
 
-        if (values.GetValueOrDefault("role") is "slave" or "replica" && values.TryGetValue("master_host", out var host))
+        if (values.TryGetValue(info, "role", out var role) && role is "slave" or "replica" && values.TryGetValue(info, "master_host", out var hostText))
         {
-            var port = values.GetValueOrDefault("master_port") ?? string.Empty;
-            var readOnly = values.GetValueOrDefault("slave_read_only") ?? values.GetValueOrDefault("replica_read_only") ?? string.Empty;
+            var host = scratch.Labels.Get(hostText);
+            var port = values.TryGetValue(info, "master_port", out var portText) ? scratch.Labels.Get(portText) : string.Empty;
+            var readOnly = values.TryGetValue(info, "slave_read_only", out var readOnlyText) || values.TryGetValue(info, "replica_read_only", out readOnlyText)
+                ? scratch.Labels.Get(readOnlyText)
+                : string.Empty;
             writer.Write(metrics.SlaveInfo, host, port, readOnly);
-            if (values.TryGetValue("master_link_status", out var link))
+            if (values.TryGetValue(info, "master_link_status", out var link))
             {
-                writer.Write(metrics.MasterLinkUp, link == "up" ? 1 : 0, host, port);
+                writer.Write(metrics.MasterLinkUp, link is "up" ? 1 : 0, host, port);
             }
 
-            WriteMaster(metrics.MasterLastIo, "master_last_io_seconds_ago", allowNegative: true);
-            WriteMaster(metrics.MasterSyncInProgress, "master_sync_in_progress", allowNegative: true);
-            WriteMaster(metrics.SlaveReplOffset, "slave_repl_offset", allowNegative: true);
-            WriteMaster(metrics.MasterLinkDownSince, "master_link_down_since_seconds", allowNegative: false);
+            WriteMaster(info, metrics.MasterLastIo, "master_last_io_seconds_ago", allowNegative: true, host, port);
+            WriteMaster(info, metrics.MasterSyncInProgress, "master_sync_in_progress", allowNegative: true, host, port);
+            WriteMaster(info, metrics.SlaveReplOffset, "slave_repl_offset", allowNegative: true, host, port);
+            WriteMaster(info, metrics.MasterLinkDownSince, "master_link_down_since_seconds", allowNegative: false, host, port);
+        }
+    }
 
-            void WriteMaster(GaugeDefinition definition, string field, bool allowNegative)
+    private void WriteMaster(ReadOnlySpan<char> info, GaugeDefinition definition, string field, bool allowNegative, string host, string port)
+    {
+        if (scratch.Fields.TryGetValue(info, field, out var text) && InfoText.TryParseValue(text, out var number) && (allowNegative || number >= 0))
+        {
+            writer.Write(definition, number, host, port);
+        }
+    }
+}
+
+/// <summary>
+/// An INFO field of <see cref="InfoFieldMap"/> with its conversion factor and a number for caching its family; a
+/// converted field also in the plain map keeps that entry as <see cref="Plain"/>.
+/// </summary>
+internal sealed record MappedField(int Index, string Field, string Metric, bool Counter, double Scale, bool Converted = false, MappedField? Plain = null);
+
+/// <summary><see cref="InfoFieldMap"/> as one table that is looked up by span.</summary>
+internal static class MappedFields
+{
+    /// <summary>Every mapped field; a converted field's entry replaces its plain one.</summary>
+    public static readonly FrozenDictionary<string, MappedField> All = Build(out Count);
+
+    /// <summary>How many entries there are, plain ones replaced by converted ones included (the range of the indexes).</summary>
+    public static readonly int Count;
+
+    /// <summary><see cref="All"/> looked up by the characters of a field, without a string.</summary>
+    public static readonly FrozenDictionary<string, MappedField>.AlternateLookup<ReadOnlySpan<char>> Lookup = All.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static FrozenDictionary<string, MappedField> Build(out int count)
+    {
+        var entries = new Dictionary<string, MappedField>(StringComparer.Ordinal);
+        count = 0;
+        foreach (var (field, (metric, counter)) in InfoFieldMap.Fields)
+        {
+            entries[field] = new MappedField(count++, field, metric, counter, 1);
+        }
+
+        foreach (var (field, (metric, scale)) in InfoFieldMap.Converted)
+        {
+            // Converted fields take precedence over the plain map in INFO and are gauges.
+            entries[field] = new MappedField(count++, field, metric, false, scale, true, entries.GetValueOrDefault(field));
+        }
+
+        return entries.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+}
+
+/// <summary>
+/// What the reply writing of one collector keeps between scrapes so a steady scrape allocates little: label strings,
+/// families of mapped fields, and tables cleared for each scrape. One scrape uses it at a time.
+/// </summary>
+internal sealed class ReplyScratch
+{
+    public LabelCache Labels { get; } = new();
+
+    /// <summary>The fields of the INFO reply being read, first occurrence of each.</summary>
+    public FieldTable Fields { get; } = new();
+
+    /// <summary>Calls and microseconds per command from commandstats, for the latency families.</summary>
+    public Dictionary<string, (double Calls, double Usec)> Commands { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Where the latency percentile lines are (field start, field and value length); they are written once commandstats are known.</summary>
+    public List<(int Start, int FieldLength, int ValueLength)> Percentiles { get; } = [];
+
+    public HashSet<int> Databases { get; } = [];
+
+    public List<HistogramBucket> Buckets { get; } = [];
+
+    public string[] InstanceLabels { get; } = new string[10];
+
+    /// <summary>Families of mapped fields by <see cref="MappedField.Index"/>, filled as they are first written.</summary>
+    public MetricDefinition?[] Definitions { get; } = new MetricDefinition?[MappedFields.Count];
+
+    /// <summary>
+    /// Empties what belongs to one scrape; keeps labels and families. Tables a huge reply grew are shrunk, so one
+    /// hostile reply does not stay resident.
+    /// </summary>
+    public void Reset()
+    {
+        const int Keep = 4096;
+        Fields.Clear();
+        Commands.Clear();
+        Percentiles.Clear();
+        Databases.Clear();
+        Buckets.Clear();
+        Array.Clear(InstanceLabels);
+        if (Commands.EnsureCapacity(0) > Keep)
+        {
+            Commands.TrimExcess();
+        }
+
+        if (Percentiles.Capacity > Keep)
+        {
+            Percentiles.Capacity = 0;
+        }
+
+        if (Databases.EnsureCapacity(0) > Keep)
+        {
+            Databases.TrimExcess();
+        }
+
+        if (Buckets.Capacity > Keep)
+        {
+            Buckets.Capacity = 0;
+        }
+    }
+}
+
+/// <summary>
+/// Label strings by their characters, so the names a server repeats every scrape (commands, errors, databases) are
+/// made once. Bounded: a server that sends ever new names cannot grow it beyond <see cref="MaxEntries"/> strings of
+/// at most <see cref="MaxLength"/> characters; when full it starts over.
+/// </summary>
+internal sealed class LabelCache
+{
+    public const int MaxEntries = 2048;
+    public const int MaxLength = 256;
+
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
+    private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+    public LabelCache() => _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    public int Count => _strings.Count;
+
+    /// <summary>The string of <paramref name="text"/>, made at most once while it stays in the cache.</summary>
+    public string Get(ReadOnlySpan<char> text)
+    {
+        if (text.IsEmpty)
+        {
+            return string.Empty;
+        }
+
+        if (_lookup.TryGetValue(text, out var known))
+        {
+            return known;
+        }
+
+        var made = text.ToString();
+        if (text.Length <= MaxLength)
+        {
+            if (_strings.Count >= MaxEntries)
             {
-                if (values.TryGetValue(field, out var text) && TryParseValue(text, out var number) && (allowNegative || number >= 0))
-                {
-                    writer.Write(definition, number, host, port);
-                }
+                _strings.Clear();
+            }
+
+            _strings.Add(made);
+        }
+
+        return made;
+    }
+
+    /// <summary>As <see cref="Get(ReadOnlySpan{char})"/> for UTF-8 bytes, decoded as a reply's strings are (invalid bytes become U+FFFD).</summary>
+    public string Get(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length > MaxLength)
+        {
+            return Utf8.GetString(utf8);
+        }
+
+        Span<char> chars = stackalloc char[MaxLength + 1];
+        var count = Utf8.GetChars(utf8, chars);
+        return Get(chars[..count]);
+    }
+}
+
+/// <summary>
+/// The fields of one INFO reply by name, as offsets into its text, first occurrence kept: the duplicate check and the
+/// lookups of instance fields without a string per field. Open addressing; reused across scrapes.
+/// </summary>
+internal sealed class FieldTable
+{
+    private Entry[] _entries = new Entry[256];
+    private int[] _slots = new int[512];
+    private int _count;
+
+    public int Count => _count;
+
+    public void Clear()
+    {
+        if (_entries.Length > 4096)
+        {
+            _entries = new Entry[256];
+            _slots = new int[512];
+        }
+        else if (_count > 0)
+        {
+            Array.Clear(_slots);
+        }
+
+        _count = 0;
+    }
+
+    /// <summary>Adds the field at <paramref name="fieldStart"/> of <paramref name="text"/> unless a field of that name is already in.</summary>
+    public bool TryAdd(ReadOnlySpan<char> text, int fieldStart, int fieldLength, int valueLength)
+    {
+        var field = text.Slice(fieldStart, fieldLength);
+        var hash = string.GetHashCode(field, StringComparison.Ordinal);
+        if (Find(text, field, hash) >= 0)
+        {
+            return false;
+        }
+
+        if (_count == _entries.Length)
+        {
+            Array.Resize(ref _entries, _entries.Length * 2);
+        }
+
+        if ((_count + 1) * 2 > _slots.Length)
+        {
+            Grow();
+        }
+
+        _entries[_count] = new Entry(fieldStart, fieldLength, valueLength, hash);
+        Place(_count);
+        _count++;
+        return true;
+    }
+
+    public bool Contains(ReadOnlySpan<char> text, ReadOnlySpan<char> field) => Find(text, field, string.GetHashCode(field, StringComparison.Ordinal)) >= 0;
+
+    public bool TryGetValue(ReadOnlySpan<char> text, ReadOnlySpan<char> field, out ReadOnlySpan<char> value)
+    {
+        var index = Find(text, field, string.GetHashCode(field, StringComparison.Ordinal));
+        if (index < 0)
+        {
+            value = default;
+            return false;
+        }
+
+        var entry = _entries[index];
+        value = text.Slice(entry.FieldStart + entry.FieldLength + 1, entry.ValueLength);
+        return true;
+    }
+
+    private int Find(ReadOnlySpan<char> text, ReadOnlySpan<char> field, int hash)
+    {
+        var mask = _slots.Length - 1;
+        for (var slot = hash & mask; ; slot = (slot + 1) & mask)
+        {
+            var index = _slots[slot] - 1;
+            if (index < 0)
+            {
+                return -1;
+            }
+
+            var entry = _entries[index];
+            if (entry.Hash == hash && text.Slice(entry.FieldStart, entry.FieldLength).SequenceEqual(field))
+            {
+                return index;
             }
         }
     }
+
+    private void Place(int index)
+    {
+        var mask = _slots.Length - 1;
+        var slot = _entries[index].Hash & mask;
+        while (_slots[slot] != 0)
+        {
+            slot = (slot + 1) & mask;
+        }
+
+        _slots[slot] = index + 1;
+    }
+
+    private void Grow()
+    {
+        _slots = new int[_slots.Length * 2];
+        for (var i = 0; i < _count; i++)
+        {
+            Place(i);
+        }
+    }
+
+    private readonly record struct Entry(int FieldStart, int FieldLength, int ValueLength, int Hash);
 }

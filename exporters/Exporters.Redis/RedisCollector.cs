@@ -385,8 +385,31 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
 
     private void Write(ScrapeState scrape, ServerProfile profile, CommandBatch.Result replies, RespValue info)
     {
-        var writer = scrape.Writer;
         scrape.Untouched = false;
+        WriteReplies(scrape.Writer, scrape.Context.Logger, profile, replies, info);
+    }
+
+    // Kept between scrapes so a steady scrape makes no label strings; see ReplyScratch.
+    private ReplyScratch? _replyScratch = new();
+
+    /// <summary>Turns the replies of one scrape into families; internal so the parsing benchmark runs the same code.</summary>
+    internal void WriteReplies(MetricWriter writer, ILogger logger, ServerProfile profile, CommandBatch.Result replies, RespValue info)
+    {
+        // A probe may write while the configured target does; the second writer gets scratch of its own.
+        var scratch = Interlocked.Exchange(ref _replyScratch, null) ?? new ReplyScratch();
+        try
+        {
+            WriteReplies(writer, logger, profile, replies, info, scratch);
+        }
+        finally
+        {
+            scratch.Reset();
+            Volatile.Write(ref _replyScratch, scratch);
+        }
+    }
+
+    private void WriteReplies(MetricWriter writer, ILogger logger, ServerProfile profile, CommandBatch.Result replies, RespValue info, ReplyScratch scratch)
+    {
         var config = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var reply in replies.All(Reply.Config))
         {
@@ -395,7 +418,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
                 // Managed services rename or block CONFIG: only the config metrics go, and CONFIG is not sent again
                 // on this connection.
                 profile.ConfigRefused = true;
-                scrape.Context.Logger.LogInformation("CONFIG GET refused ({Error}); config metrics are skipped on this connection", reply.Text);
+                logger.LogInformation("CONFIG GET refused ({Error}); config metrics are skipped on this connection", reply.Text);
                 break;
             }
 
@@ -409,15 +432,15 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
         }
 
         var databases = config.TryGetValue("databases", out var dbText) && int.TryParse(dbText, out var dbCount) ? Math.Min(dbCount, 1024) : 0;
-        var infoWriter = new InfoWriter(_metrics, writer, _time, scrape.Context.Logger);
-        infoWriter.WriteInfo(info.AsString()!, databases);
+        var infoWriter = new InfoWriter(_metrics, writer, _time, logger, scratch);
+        infoWriter.WriteInfo(info, databases);
         WriteConfig(writer, config);
         WriteSlowlog(writer, replies.SingleOrDefault(Reply.SlowlogLen), replies.SingleOrDefault(Reply.SlowlogGet));
-        WriteLatencyLatest(writer, replies.SingleOrDefault(Reply.LatencyLatest));
+        WriteLatencyLatest(writer, replies.SingleOrDefault(Reply.LatencyLatest), scratch.Labels);
         infoWriter.WriteLatencyHistogram(replies.SingleOrDefault(Reply.LatencyHistogram));
-        if (replies.SingleOrDefault(Reply.ClusterInfo) is { IsError: false } cluster && cluster.AsString() is { } clusterText)
+        if (replies.SingleOrDefault(Reply.ClusterInfo) is { IsError: false } cluster)
         {
-            infoWriter.WriteClusterInfo(clusterText);
+            infoWriter.WriteClusterInfo(cluster);
         }
 
         if (replies.SingleOrDefault(Reply.SentinelMasters) is { IsError: false } masters)
@@ -425,9 +448,9 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
             infoWriter.WriteSentinelMasters(masters);
         }
 
-        if (replies.SingleOrDefault(Reply.ClientList) is { IsError: false } clients && clients.AsString() is { } clientText)
+        if (replies.SingleOrDefault(Reply.ClientList) is { IsError: false } clients)
         {
-            infoWriter.WriteClientList(clientText);
+            infoWriter.WriteClientList(clients);
         }
 
         infoWriter.LogSkipped();
@@ -470,7 +493,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
         }
     }
 
-    private void WriteLatencyLatest(MetricWriter writer, RespValue? reply)
+    private void WriteLatencyLatest(MetricWriter writer, RespValue? reply, LabelCache labels)
     {
         if (reply is not { Kind: RespKind.Array })
         {
@@ -479,7 +502,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
 
         foreach (var item in reply.Items)
         {
-            if (item is { Kind: RespKind.Array, Items.Length: >= 3 } && item.Items[0].AsString() is { } name
+            if (item is { Kind: RespKind.Array, Items.Length: >= 3 } && (item.Items[0] is { HasBytes: true } bulk ? labels.Get(bulk.Utf8Bytes) : item.Items[0].AsString()) is { } name
                 && item.Items[1].TryGetNumber(out var when) && item.Items[2].TryGetNumber(out var latestMs))
             {
                 writer.Write(_metrics.LatencySpikeLast, when, name);
@@ -524,20 +547,21 @@ internal sealed class ServerProfile
     {
         var version = 0;
         bool cluster = false, sentinel = false;
-        foreach (var (_, field, value) in InfoText.Fields(info))
+        foreach (var line in InfoText.Fields(info))
         {
-            switch (field)
+            var value = line.Value;
+            switch (line.Field)
             {
                 case "redis_version" or "valkey_version" when version == 0:
-                    var dot = value.IndexOf('.', StringComparison.Ordinal);
+                    var dot = value.IndexOf('.');
                     _ = int.TryParse(dot < 0 ? value : value[..dot], out version);
                     break;
                 case "redis_mode":
-                    sentinel |= value == "sentinel";
-                    cluster |= value == "cluster";
+                    sentinel |= value is "sentinel";
+                    cluster |= value is "cluster";
                     break;
                 case "cluster_enabled":
-                    cluster |= value == "1";
+                    cluster |= value is "1";
                     break;
             }
         }

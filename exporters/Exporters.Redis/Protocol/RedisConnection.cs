@@ -93,13 +93,14 @@ internal sealed class RedisConnection : IAsyncDisposable
             }
 
             var replies = new RespValue[commands.Count];
+            var arena = new RespArena();
             var received = 0;
             while (received < replies.Length)
             {
                 var result = await _reader.ReadAsync(cancellationToken);
                 var buffer = result.Buffer;
                 var reader = new SequenceReader<byte>(buffer);
-                while (received < replies.Length && RespParser.TryParse(ref reader, _maxReplyBytes, out var reply))
+                while (received < replies.Length && RespParser.TryParse(ref reader, _maxReplyBytes, arena, out var reply))
                 {
                     if (reply.Kind == RespKind.Push)
                     {

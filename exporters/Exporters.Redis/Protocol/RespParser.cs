@@ -21,19 +21,28 @@ internal static class RespParser
     /// the bytes so far are a valid but incomplete reply; throws <see cref="RespProtocolException"/> when they are not
     /// valid or exceed <paramref name="maxBulkLength"/>.
     /// </summary>
-    public static bool TryParse(ref SequenceReader<byte> reader, long maxBulkLength, out RespValue value)
+    public static bool TryParse(ref SequenceReader<byte> reader, long maxBulkLength, out RespValue value) =>
+        TryParse(ref reader, maxBulkLength, new RespArena(), out value);
+
+    /// <summary>
+    /// As <see cref="TryParse(ref SequenceReader{byte}, long, out RespValue)"/>, copying bulk strings into
+    /// <paramref name="arena"/>, which the replies of one batch share.
+    /// </summary>
+    public static bool TryParse(ref SequenceReader<byte> reader, long maxBulkLength, RespArena arena, out RespValue value)
     {
         var copy = reader;
-        if (TryParse(ref copy, maxBulkLength, 0, out value))
+        var mark = arena.Mark();
+        if (TryParse(ref copy, maxBulkLength, arena, 0, out value))
         {
             reader = copy;
             return true;
         }
 
+        arena.Rewind(mark);
         return false;
     }
 
-    private static bool TryParse(ref SequenceReader<byte> reader, long maxBulk, int depth, out RespValue value)
+    private static bool TryParse(ref SequenceReader<byte> reader, long maxBulk, RespArena arena, int depth, out RespValue value)
     {
         value = RespValue.NullValue;
         if (depth > MaxDepth)
@@ -74,15 +83,15 @@ internal static class RespParser
             case (byte)'_':
                 return TryLine(ref reader, maxBulk, out var nil) && (nil.IsEmpty ? Set(RespValue.NullValue, out value) : throw new RespProtocolException("null reply carries data"));
             case (byte)'$' or (byte)'=' or (byte)'!':
-                return TryBulk(ref reader, prefix, maxBulk, out value);
+                return TryBulk(ref reader, prefix, maxBulk, arena, out value);
             case (byte)'*' or (byte)'%' or (byte)'~' or (byte)'>' or (byte)'|':
-                return TryAggregate(ref reader, prefix, maxBulk, depth, out value);
+                return TryAggregate(ref reader, prefix, maxBulk, arena, depth, out value);
             default:
                 throw new RespProtocolException($"unexpected reply type byte 0x{prefix:x2}");
         }
     }
 
-    private static bool TryBulk(ref SequenceReader<byte> reader, byte prefix, long maxBulk, out RespValue value)
+    private static bool TryBulk(ref SequenceReader<byte> reader, byte prefix, long maxBulk, RespArena arena, out RespValue value)
     {
         value = RespValue.NullValue;
         if (!TryLine(ref reader, maxBulk, out var lengthLine))
@@ -118,6 +127,12 @@ internal static class RespParser
             throw new RespProtocolException("bulk string is not followed by CRLF");
         }
 
+        if (prefix == (byte)'$')
+        {
+            value = RespValue.Bulk(arena.Copy(payload, reader.Remaining));
+            return true;
+        }
+
         var text = Decode(payload);
         if (prefix == (byte)'=' && text.Length >= 4 && text[3] == ':')
         {
@@ -129,7 +144,7 @@ internal static class RespParser
         return true;
     }
 
-    private static bool TryAggregate(ref SequenceReader<byte> reader, byte prefix, long maxBulk, int depth, out RespValue value)
+    private static bool TryAggregate(ref SequenceReader<byte> reader, byte prefix, long maxBulk, RespArena arena, int depth, out RespValue value)
     {
         value = RespValue.NullValue;
         if (!TryLine(ref reader, maxBulk, out var countLine))
@@ -153,7 +168,7 @@ internal static class RespParser
         var items = elements == 0 ? [] : new RespValue[elements];
         for (var i = 0; i < elements; i++)
         {
-            if (!TryParse(ref reader, maxBulk, depth + 1, out items[i]))
+            if (!TryParse(ref reader, maxBulk, arena, depth + 1, out items[i]))
             {
                 return false;
             }
@@ -162,7 +177,7 @@ internal static class RespParser
         if (prefix == (byte)'|')
         {
             // Attributes annotate the reply that follows them; the reply itself is what callers want.
-            return TryParse(ref reader, maxBulk, depth + 1, out value);
+            return TryParse(ref reader, maxBulk, arena, depth + 1, out value);
         }
 
         var kind = prefix switch
