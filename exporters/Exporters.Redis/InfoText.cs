@@ -1,9 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Runtime.CompilerServices;
-
-// The parsing benchmark (bench/redis-parse) runs the collector's internal reply code directly.
-[assembly: InternalsVisibleTo("Exporters.Redis.Bench")]
 
 namespace Exporters.Redis;
 
