@@ -9,9 +9,9 @@ namespace Exporters.Abstractions.Metrics;
 /// <remarks>
 /// <para>A sample with the wrong number of label values is a bug in the collector and throws
 /// <see cref="ArgumentException"/>. A sample that would make the output invalid because of the data it carries
-/// (a second series with the same labels, a negative or NaN counter, histogram buckets that are not cumulative or repeat a bound, summary quantiles that repeat) is
-/// dropped, counted in <see cref="RejectedSamples"/> and described in <see cref="LastRejection"/>; the rest of the
-/// scrape is kept.</para>
+/// (a second series with the same labels, a negative or NaN counter, histogram buckets that are not cumulative or
+/// repeat a bound, summary quantiles that repeat) is dropped, counted in <see cref="RejectedSamples"/> and described
+/// in <see cref="LastRejection"/>; the rest of the scrape is kept.</para>
 /// <para>Two families of one scrape must not take a common name in the output (see
 /// <see cref="MetricDefinition.ExpositionNames"/>): the same name declared twice, or a family named like a sample
 /// of another (a gauge <c>x_sum</c> beside a summary or histogram <c>x</c>), throws <see cref="ArgumentException"/>
