@@ -35,6 +35,18 @@ public class MetricDefinitionTests
     }
 
     [Fact]
+    public void Exposition_names_are_the_family_name_and_every_sample_name()
+    {
+        Assert.Equal(["x"], new GaugeDefinition("x", "h").ExpositionNames);
+        Assert.Equal(["x_total"], new CounterDefinition("x_total", "h").ExpositionNames);
+        Assert.Equal(["x"], new CounterDefinition("x", "h").ExpositionNames);
+        Assert.Equal(["x_info"], new InfoDefinition("x_info", "h").ExpositionNames);
+        Assert.Equal(["x"], new StateSetDefinition("x", "h").ExpositionNames);
+        Assert.Equal(["x", "x_bucket", "x_sum", "x_count"], new HistogramDefinition("x", "h").ExpositionNames);
+        Assert.Equal(["x", "x_sum", "x_count"], new SummaryDefinition("x", "h").ExpositionNames);
+    }
+
+    [Fact]
     public void Openmetrics_family_names_drop_total_and_info_suffixes()
     {
         Assert.Equal("requests", new CounterDefinition("requests_total", "h").OpenMetricsName);

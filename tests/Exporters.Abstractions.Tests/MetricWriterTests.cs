@@ -62,6 +62,73 @@ public class MetricWriterTests
         Assert.Throws<ArgumentException>(() => writer.Write(new GaugeDefinition("same", "b"), 1));
     }
 
+    [Theory]
+    [InlineData("summary", "app_sum")]
+    [InlineData("summary", "app_count")]
+    [InlineData("histogram", "app_sum")]
+    [InlineData("histogram", "app_count")]
+    [InlineData("histogram", "app_bucket")]
+    public void A_family_named_like_a_sum_count_or_bucket_of_another_is_refused_in_either_order(string compound, string gaugeName)
+    {
+        // The fuzz finding: a histogram 'app' and an untyped 'app_sum' from one target gave two 'app_sum{}' series.
+        var gauge = new GaugeDefinition(gaugeName, "g");
+        MetricDefinition first = compound == "summary" ? new SummaryDefinition("app", "s") : new HistogramDefinition("app", "h");
+
+        var writer = new MetricWriter();
+        WriteCompound(writer, first);
+        var error = Assert.Throws<ArgumentException>(() => writer.Write(gauge, 1));
+        Assert.Contains($"both take the name '{gaugeName}'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["app"], writer.Batch.Families.Select(f => f.Definition.Name));
+        Assert.Equal(1, writer.Batch.SeriesCount);
+
+        var reversed = new MetricWriter();
+        reversed.Write(gauge, 1);
+        Assert.Throws<ArgumentException>(() => WriteCompound(reversed, first));
+        Assert.Equal([gaugeName], reversed.Batch.Families.Select(f => f.Definition.Name));
+        Assert.Equal(1, reversed.Batch.SeriesCount);
+    }
+
+    [Fact]
+    public void Names_that_only_look_alike_stay_allowed()
+    {
+        // go_memstats_alloc_bytes and go_memstats_alloc_bytes_total: different series, both used by dashboards.
+        var writer = new MetricWriter();
+        writer.Write(new CounterDefinition("jobs_total", "c"), 1);
+        writer.Write(new GaugeDefinition("jobs", "g"), 1);
+        writer.Write(new InfoDefinition("build_info", "i"));
+        writer.Write(new GaugeDefinition("build", "g"), 1);
+        writer.Write(new GaugeDefinition("jobs_sum_total", "g"), 1);
+        writer.Write(new HistogramDefinition("app", "h"), [], 0, 0);
+        writer.Write(new GaugeDefinition("app_summary", "g"), 1);
+        writer.Write(new GaugeDefinition("app_created", "g"), 1);
+        writer.Write(new SummaryDefinition("app_sum_seconds", "s"), [], 0, 0);
+        Assert.Equal(9, writer.Batch.SeriesCount);
+        Assert.Equal(0, writer.RejectedSamples);
+    }
+
+    [Fact]
+    public void Repeated_bucket_bound_or_quantile_is_rejected_not_written()
+    {
+        var writer = new MetricWriter();
+        writer.Write(new HistogramDefinition("h", "h"), [new(1, 1), new(1, 2)], 3, 2);
+        writer.Write(new HistogramDefinition("h2", "h"), [new(1, 1), new(double.PositiveInfinity, 2), new(double.PositiveInfinity, 2)], 3, 2);
+        writer.Write(new SummaryDefinition("s", "s"), [new(0.5, 1), new(0.5, 2)], 3, 2);
+        Assert.Equal(0, writer.Batch.SeriesCount);
+        Assert.Equal(3, writer.RejectedSamples);
+    }
+
+    private static void WriteCompound(MetricWriter writer, MetricDefinition definition)
+    {
+        if (definition is SummaryDefinition summary)
+        {
+            writer.Write(summary, [new(0.5, 1)], 2, 3);
+        }
+        else
+        {
+            writer.Write((HistogramDefinition)definition, [new(1, 3)], 2, 3);
+        }
+    }
+
     [Fact]
     public void Families_stay_contiguous_when_writes_interleave()
     {

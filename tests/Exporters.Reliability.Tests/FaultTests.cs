@@ -6,7 +6,7 @@ namespace Exporters.Reliability.Tests;
 
 /// <summary>
 /// Faults of real targets while the host scrapes them: killed and restarted, frozen with SIGSTOP, behind a congested
-/// or dead network path, out of connections. After each fault the next scrape recovers by itself, <c>*_up</c> tells
+/// or dead network path, out of connections or out of file descriptors. After each fault the next scrape recovers by itself, <c>*_up</c> tells
 /// the truth, the other collectors are untouched, and no scrape takes longer than Prometheus' scrape timeout.
 /// </summary>
 [Collection(TimingCollection.Name)]
@@ -14,20 +14,33 @@ public sealed class FaultTests
 {
     private const double ScrapeTimeout = 3;
 
-    private static async Task<string> TimedScrapeAsync(InProcessHost host)
+    // Descriptors the host may open during a test for reasons of its own (a runtime timer or a pooled connection).
+    private const int DescriptorSlack = 1;
+
+    private static Task<string> TimedScrapeAsync(InProcessHost host) => TimedScrapeAsync(() => host.ScrapeAsync("/metrics", ScrapeTimeout));
+
+    private static Task<string> TimedScrapeAsync(HostProcess host) => TimedScrapeAsync(() => host.ScrapeAsync(ScrapeTimeout));
+
+    private static async Task<string> TimedScrapeAsync(Func<Task<string>> scrape)
     {
         var clock = Stopwatch.StartNew();
-        var text = await host.ScrapeAsync("/metrics", ScrapeTimeout);
+        var text = await scrape();
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(ScrapeTimeout), $"the scrape took {clock.Elapsed}, longer than the {ScrapeTimeout}s scrape timeout");
         return text;
     }
 
-    private static async Task<string> ScrapeUntilAsync(InProcessHost host, string series, double value, int attempts = 3)
+    private static Task<string> ScrapeUntilAsync(InProcessHost host, string series, double value, int attempts = 3) =>
+        ScrapeUntilAsync(() => TimedScrapeAsync(host), series, value, attempts);
+
+    private static Task<string> ScrapeUntilAsync(HostProcess host, string series, double value, int attempts = 3) =>
+        ScrapeUntilAsync(() => TimedScrapeAsync(host), series, value, attempts);
+
+    private static async Task<string> ScrapeUntilAsync(Func<Task<string>> scrape, string series, double value, int attempts)
     {
         string text = string.Empty;
         for (var i = 0; i < attempts; i++)
         {
-            text = await TimedScrapeAsync(host);
+            text = await scrape();
             if (MetricText.Value(text, series) == value)
             {
                 return text;
@@ -156,6 +169,85 @@ public sealed class FaultTests
         hog.Dispose();
         await Task.Delay(200);
         await ScrapeUntilAsync(host, "redis_up", 1, attempts: 2);
+    }
+
+    [Theory]
+    [InlineData(DescriptorLimit.AtStart)]
+    [InlineData(DescriptorLimit.LoweredWhileRunning)]
+    public async Task Redis_out_of_file_descriptors_is_down_in_time_and_up_again_without_a_host_restart(DescriptorLimit mode)
+    {
+        await using var redis = await LimitedRedis.StartAsync(mode);
+        await using var sessions = await RedisServer.StartAsync();
+        await using var host = await HostProcess.StartAsync($"""
+            collectors:
+              redis:
+                address: "{redis.Address}"
+                timeout: 1s
+              sessions:
+                type: redis
+                address: "{sessions.Address}"
+            """);
+        const string RedisUp = "redis_up{collector_instance=\"redis\"}";
+        const string SessionsUp = "redis_up{collector_instance=\"sessions\"}";
+        var first = await TimedScrapeAsync(host);
+        Assert.Equal(1, MetricText.Require(first, RedisUp));
+        Assert.Equal(1, MetricText.Require(first, SessionsUp));
+        Assert.Equal(1, host.SocketsTo(redis.Port));
+        var hostDescriptors = host.OpenDescriptors();
+        var hostDescriptorKinds = host.DescribeDescriptors();
+
+        // The host keeps its connection; drop it, so the next scrape needs a new one from a server that has none left.
+        using var firstHog = await redis.ConnectAsync();
+        Assert.Equal(":1", await LimitedRedis.CommandAsync(firstHog, "CLIENT KILL TYPE normal SKIPME yes", TimeSpan.FromSeconds(5)));
+        var (held, refusal) = await redis.TakeEveryConnectionAsync();
+        try
+        {
+            if (mode == DescriptorLimit.AtStart)
+            {
+                Assert.Contains($"maxclients has been reduced to {redis.Limit - 32}", redis.Output, StringComparison.Ordinal);
+                Assert.Equal("-ERR max number of clients reached", refusal);
+            }
+            else
+            {
+                Assert.Equal("no answer", refusal);
+                Assert.True(redis.OpenDescriptors() >= redis.Limit, $"redis-server holds {redis.OpenDescriptors()} descriptors, limit {redis.Limit}");
+            }
+
+            var down = await TimedScrapeAsync(host);
+            Assert.Equal(0, MetricText.Require(down, RedisUp));
+            Assert.Equal(1, MetricText.Require(down, SessionsUp));
+            Assert.Equal(1, MetricText.Require(down, "exporter_collector_success{collector=\"sessions\"}"));
+            var logged = await host.WaitForLogAsync(l => l.Contains($"redis scrape of redis://127.0.0.1:{redis.Port} failed", StringComparison.Ordinal));
+            // Refused: Redis answers the first command with its error and closes, so the host reads that close or, when
+            // its later commands were still unread, a reset. Not accepted: nothing comes back before the deadline.
+            string[] reasons = mode == DescriptorLimit.AtStart
+                ? ["failed: the server closed the connection after 1 of", "failed: Unable to read data from the transport connection: Connection reset by peer"]
+                : ["failed: timed out before the server answered"];
+            Assert.True(reasons.Any(r => logged.Contains(r, StringComparison.Ordinal)), logged);
+
+            // Every failed scrape opens a connection the server never serves; none may stay open in the host.
+            var failures = mode == DescriptorLimit.AtStart ? 50 : 5;
+            for (var i = 0; i < failures; i++)
+            {
+                Assert.Equal(0, MetricText.Require(await TimedScrapeAsync(host), RedisUp));
+            }
+
+            Assert.True(host.SocketsTo(redis.Port) <= 1, $"the host holds {host.SocketsTo(redis.Port)} sockets to the Redis server after {failures + 1} failed scrapes ({host.DescribeDescriptors()})");
+            Assert.True(host.OpenDescriptors() <= hostDescriptors + DescriptorSlack, $"the host had {hostDescriptors} descriptors open before the fault ({hostDescriptorKinds}) and {host.OpenDescriptors()} after {failures + 1} failed scrapes ({host.DescribeDescriptors()})");
+        }
+        finally
+        {
+            foreach (var client in held)
+            {
+                client.Dispose();
+            }
+        }
+
+        firstHog.Dispose();
+        var recovered = await ScrapeUntilAsync(host, RedisUp, 1, attempts: 2);
+        Assert.Equal(1, MetricText.Require(recovered, SessionsUp));
+        Assert.False(host.HasExited);
+        Assert.True(host.OpenDescriptors() <= hostDescriptors + DescriptorSlack, $"the host had {hostDescriptors} descriptors open before the fault ({hostDescriptorKinds}) and {host.OpenDescriptors()} after it ({host.DescribeDescriptors()})");
     }
 
     [Fact]

@@ -26,6 +26,7 @@ public abstract class MetricDefinition
         Help = help;
         _labelNames = labelNames is null ? [] : [.. labelNames];
         OpenMetricsName = OpenMetricsFamilyName(type, name);
+        Names = TakenNames(type, name);
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var label in _labelNames)
@@ -93,10 +94,33 @@ public abstract class MetricDefinition
     /// <summary>The label names every sample of the family carries, in order.</summary>
     public IReadOnlyList<string> LabelNames => _labelNames;
 
+    /// <summary>
+    /// The names the family takes in the output: its name and the names of its samples (<c>_bucket</c>,
+    /// <c>_sum</c> and <c>_count</c> of histograms and summaries). Two families of one scrape must not share any of
+    /// them: a gauge <c>x_sum</c> beside a summary <c>x</c> would be a duplicate series.
+    /// </summary>
+    /// <remarks>
+    /// The OpenMetrics family name of a counter or info family (<see cref="OpenMetricsName"/>) is not included:
+    /// client libraries expose a gauge <c>x</c> beside a counter <c>x_total</c> (<c>go_memstats_alloc_bytes</c> and
+    /// <c>go_memstats_alloc_bytes_total</c>), which are different series, and refusing the pair would drop metrics
+    /// dashboards use.
+    /// </remarks>
+    public IReadOnlyList<string> ExpositionNames => Names;
+
     internal int LabelCount => _labelNames.Length;
+
+    /// <summary>The array behind <see cref="ExpositionNames"/>, for the writer to walk without an enumerator.</summary>
+    internal string[] Names { get; }
 
     /// <inheritdoc/>
     public override string ToString() => $"{Type.ToString().ToLowerInvariant()} {Name}";
+
+    private static string[] TakenNames(MetricType type, string name) => type switch
+    {
+        MetricType.Histogram => [name, name + "_bucket", name + "_sum", name + "_count"],
+        MetricType.Summary => [name, name + "_sum", name + "_count"],
+        _ => [name],
+    };
 
     private static string OpenMetricsFamilyName(MetricType type, string name) => type switch
     {

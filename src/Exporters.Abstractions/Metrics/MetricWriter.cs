@@ -9,9 +9,14 @@ namespace Exporters.Abstractions.Metrics;
 /// <remarks>
 /// <para>A sample with the wrong number of label values is a bug in the collector and throws
 /// <see cref="ArgumentException"/>. A sample that would make the output invalid because of the data it carries
-/// (a second series with the same labels, a negative or NaN counter, buckets that are not cumulative) is
-/// dropped, counted in <see cref="RejectedSamples"/> and described in <see cref="LastRejection"/>; the rest of the
-/// scrape is kept.</para>
+/// (a second series with the same labels, a negative or NaN counter, histogram buckets that are not cumulative or
+/// repeat a bound, summary quantiles that repeat) is dropped, counted in <see cref="RejectedSamples"/> and described
+/// in <see cref="LastRejection"/>; the rest of the scrape is kept.</para>
+/// <para>Two families of one scrape must not take a common name in the output (see
+/// <see cref="MetricDefinition.ExpositionNames"/>): the same name declared twice, or a family named like a sample
+/// of another (a gauge <c>x_sum</c> beside a summary or histogram <c>x</c>), throws <see cref="ArgumentException"/>
+/// on the first write of the second family, which is then left out, so no collector can make one batch hold a
+/// series twice.</para>
 /// <para>Families stay contiguous in the output however writes are interleaved.</para>
 /// <para>Not thread-safe: a collector that collects in parallel writes after its tasks have joined.</para>
 /// </remarks>
@@ -245,14 +250,22 @@ public sealed class MetricWriter
 
         if (!_families.TryGetValue(definition, out var family))
         {
-            if (_names.TryGetValue(definition.Name, out var existing))
+            var names = definition.Names;
+            foreach (var name in names)
             {
-                throw new ArgumentException($"metric '{definition.Name}' is declared twice in one scrape ({existing} and {definition}); share one definition", nameof(definition));
+                if (_names.TryGetValue(name, out var existing))
+                {
+                    throw Collision(definition, existing, name);
+                }
             }
 
             family = new MetricFamilyData(definition);
             _families.Add(definition, family);
-            _names.Add(definition.Name, definition);
+            foreach (var name in names)
+            {
+                _names.Add(name, definition);
+            }
+
             Batch.Add(family);
         }
 
@@ -260,6 +273,11 @@ public sealed class MetricWriter
         _lastFamily = family;
         return family;
     }
+
+    private static ArgumentException Collision(MetricDefinition definition, MetricDefinition existing, string name) =>
+        string.Equals(existing.Name, definition.Name, StringComparison.Ordinal)
+            ? new ArgumentException($"metric '{definition.Name}' is declared twice in one scrape ({existing} and {definition}); share one definition", nameof(definition))
+            : new ArgumentException($"metric '{definition.Name}' clashes with '{existing.Name}' in one scrape: {definition} and {existing} both take the name '{name}' in the output; rename one", nameof(definition));
 
     private void Append(MetricFamilyData family, ReadOnlySpan<string> labelValues, string? extraLabel, ReadOnlySpan<double> payload)
     {
