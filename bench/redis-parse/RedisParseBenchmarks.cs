@@ -73,7 +73,8 @@ public class RedisParseBenchmarks
 
     private MetricWriter Write(RespValue[] replies)
     {
-        var writer = new MetricWriter();
+        // Sized as the host sizes it: for the families of the previous scrape.
+        var writer = new MetricWriter(int.MaxValue, expectedFamilies: 160);
         var result = new CommandBatch.Result(Purposes, replies);
         _collector.WriteReplies(writer, NullLogger.Instance, _profile, result, result.Single(Reply.Info));
         return writer;

@@ -270,4 +270,37 @@ public class MetricWriterTests
         writer.Write(up, 0);
         Assert.Equal(2, writer.RejectedSamples);
     }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(40)]
+    public void Every_earlier_series_is_a_duplicate_at_any_family_size(int size)
+    {
+        // Small families compare with each series, larger ones go through a table: both must find every duplicate,
+        // including around the size where one gives way to the other, and before and after TrimExcess.
+        var writer = new MetricWriter(int.MaxValue, expectedFamilies: 1);
+        for (var i = 0; i < size; i++)
+        {
+            writer.Write(Keys, i, $"db{i}");
+        }
+
+        for (var i = 0; i < size; i++)
+        {
+            writer.Write(Keys, -1, $"db{i}");
+        }
+
+        writer.TrimExcess();
+        writer.Write(Keys, -1, $"db{size - 1}");
+        writer.Write(Keys, size, $"db{size}");
+
+        var family = Assert.Single(writer.Batch.Families);
+        Assert.Equal(size + 1, family.SeriesCount);
+        Assert.Equal(size + 1, writer.RejectedSamples);
+        for (var i = 0; i <= size; i++)
+        {
+            Assert.Equal(i, family.GetPayload(i)[0]);
+        }
+    }
 }

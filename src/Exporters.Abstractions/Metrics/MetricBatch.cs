@@ -6,7 +6,15 @@ namespace Exporters.Abstractions.Metrics;
 /// </summary>
 public sealed class MetricBatch
 {
-    private readonly List<MetricFamilyData> _families = [];
+    private readonly List<MetricFamilyData> _families;
+
+    /// <summary>Creates an empty batch.</summary>
+    public MetricBatch()
+        : this(0)
+    {
+    }
+
+    internal MetricBatch(int capacity) => _families = new(capacity);
 
     /// <summary>The families, in the order they were first written.</summary>
     public IReadOnlyList<MetricFamilyData> Families => _families;

@@ -19,6 +19,12 @@ public sealed class MetricFamilyData
 
     private const int MaxLoadPercent = 70;
 
+    /// <summary>
+    /// Families up to this many series find duplicates by comparing with each series instead of through a table:
+    /// most families of a scrape hold one or a few series, and the table would cost more than the family itself.
+    /// </summary>
+    private const int LinearSearchLimit = 8;
+
     private readonly int _labelsPerSeries;
 
     /// <summary>Payload length of every series, or -1 when it varies (histograms and summaries).</summary>
@@ -30,8 +36,9 @@ public sealed class MetricFamilyData
     /// <summary>log2 of the series held by one payload chunk (fixed-width payloads only).</summary>
     private readonly int _payloadShift;
 
-    private readonly List<string[]> _labelChunks = [];
-    private readonly List<double[]> _payloadChunks = [];
+    // Most families of a scrape fit one chunk, so the first chunk is a field and the list exists only past it.
+    private Chunks<string> _labelChunks;
+    private Chunks<double> _payloadChunks;
 
     // Variable-width payloads (histograms, summaries): few series with many numbers each, kept in one array.
     private double[]? _variablePayload;
@@ -90,7 +97,7 @@ public sealed class MetricFamilyData
         }
 
         var mask = (1 << _payloadShift) - 1;
-        return _payloadChunks[series >> _payloadShift].AsSpan((series & mask) * _fixedWidth, _fixedWidth);
+        return _payloadChunks.At(series >> _payloadShift).AsSpan((series & mask) * _fixedWidth, _fixedWidth);
     }
 
     /// <summary>Appends a series; returns <see langword="false"/> (and keeps nothing) when an equal label set exists.</summary>
@@ -106,7 +113,7 @@ public sealed class MetricFamilyData
         }
         else
         {
-            var target = Reserve(_labelChunks, series, _labelShift, _labelsPerSeries).AsSpan(Offset(series, _labelShift, _labelsPerSeries), _labelsPerSeries);
+            var target = Reserve(ref _labelChunks, series, _labelShift, _labelsPerSeries).AsSpan(Offset(series, _labelShift, _labelsPerSeries), _labelsPerSeries);
             for (var i = 0; i < labelValues.Length; i++)
             {
                 target[i] = labelValues[i] ?? string.Empty;
@@ -130,7 +137,7 @@ public sealed class MetricFamilyData
         }
         else if (_fixedWidth > 0)
         {
-            var chunk = Reserve(_payloadChunks, series, _payloadShift, _fixedWidth);
+            var chunk = Reserve(ref _payloadChunks, series, _payloadShift, _fixedWidth);
             payload[.._fixedWidth].CopyTo(chunk.AsSpan(Offset(series, _payloadShift, _fixedWidth)));
         }
 
@@ -159,18 +166,18 @@ public sealed class MetricFamilyData
     /// The chunk that holds <paramref name="series"/>, allocating it when needed. The first chunk starts small and
     /// doubles up to full size, so a family of one series costs a few elements; later chunks are allocated full.
     /// </summary>
-    private static T[] Reserve<T>(List<T[]> chunks, int series, int shift, int width)
+    private static T[] Reserve<T>(ref Chunks<T> chunks, int series, int shift, int width)
     {
         var index = series >> shift;
         var needed = Offset(series, shift, width) + width;
         if (index < chunks.Count)
         {
-            var chunk = chunks[index];
+            var chunk = chunks.At(index);
             if (chunk.Length < needed)
             {
                 var full = (1 << shift) * width;
                 Array.Resize(ref chunk, Math.Min(full, Math.Max(needed, chunk.Length * 2)));
-                chunks[index] = chunk;
+                chunks.Replace(index, chunk);
             }
 
             return chunk;
@@ -184,7 +191,7 @@ public sealed class MetricFamilyData
     private ReadOnlySpan<string> Labels(int series) =>
         _labelsPerSeries == 0
             ? []
-            : _labelChunks[series >> _labelShift].AsSpan(Offset(series, _labelShift, _labelsPerSeries), _labelsPerSeries);
+            : _labelChunks.At(series >> _labelShift).AsSpan(Offset(series, _labelShift, _labelsPerSeries), _labelsPerSeries);
 
     private void AppendVariable(int series, ReadOnlySpan<double> payload)
     {
@@ -208,6 +215,19 @@ public sealed class MetricFamilyData
     /// <summary>Adds <paramref name="series"/> (already stored) to the table unless an equal label set is there.</summary>
     private bool TryIndex(int series, ReadOnlySpan<string> labels)
     {
+        if (_slots is null && series < LinearSearchLimit)
+        {
+            for (var existing = 0; existing < series; existing++)
+            {
+                if (SameLabels(Labels(existing), labels))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         if (_slots is null)
         {
             Rebuild(Math.Max(8, series + 1));
@@ -295,5 +315,40 @@ public sealed class MetricFamilyData
         }
 
         return true;
+    }
+
+    /// <summary>A family's chunks of one kind: the first in a field, the rest in a list made when a second is needed.</summary>
+    private struct Chunks<T>
+    {
+        private T[]? _first;
+        private List<T[]>? _rest;
+
+        public readonly int Count => _first is null ? 0 : 1 + (_rest?.Count ?? 0);
+
+        public readonly T[] At(int index) => index == 0 ? _first! : _rest![index - 1];
+
+        public void Replace(int index, T[] chunk)
+        {
+            if (index == 0)
+            {
+                _first = chunk;
+            }
+            else
+            {
+                _rest![index - 1] = chunk;
+            }
+        }
+
+        public void Add(T[] chunk)
+        {
+            if (_first is null)
+            {
+                _first = chunk;
+            }
+            else
+            {
+                (_rest ??= []).Add(chunk);
+            }
+        }
     }
 }

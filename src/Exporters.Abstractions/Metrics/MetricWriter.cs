@@ -22,24 +22,40 @@ namespace Exporters.Abstractions.Metrics;
 /// </remarks>
 public sealed class MetricWriter
 {
-    private readonly Dictionary<MetricDefinition, MetricFamilyData> _families = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<string, MetricDefinition> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<MetricDefinition, MetricFamilyData> _families;
+    private readonly Dictionary<string, MetricDefinition> _names;
     private MetricDefinition? _lastDefinition;
     private MetricFamilyData? _lastFamily;
 
     /// <summary>Creates a writer that keeps at most <paramref name="maxSeries"/> series.</summary>
     /// <param name="maxSeries">The series cap; excess series are dropped and counted in <see cref="DroppedSeries"/>.</param>
     public MetricWriter(int maxSeries = int.MaxValue)
+        : this(maxSeries, 0)
+    {
+    }
+
+    /// <summary>
+    /// Creates a writer that keeps at most <paramref name="maxSeries"/> series and has room for
+    /// <paramref name="expectedFamilies"/> families before it grows its tables (the host passes the count of the
+    /// previous scrape, so a steady scrape does not regrow them every time).
+    /// </summary>
+    /// <param name="maxSeries">The series cap; excess series are dropped and counted in <see cref="DroppedSeries"/>.</param>
+    /// <param name="expectedFamilies">Families the scrape is expected to write; a hint, not a limit.</param>
+    public MetricWriter(int maxSeries, int expectedFamilies)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSeries);
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedFamilies);
         MaxSeries = maxSeries;
+        _families = new(expectedFamilies, ReferenceEqualityComparer.Instance);
+        _names = new(expectedFamilies, StringComparer.Ordinal);
+        Batch = new MetricBatch(expectedFamilies);
     }
 
     /// <summary>The series cap given at construction.</summary>
     public int MaxSeries { get; }
 
     /// <summary>What has been recorded so far.</summary>
-    public MetricBatch Batch { get; } = new();
+    public MetricBatch Batch { get; }
 
     /// <summary>Samples dropped because their data would have made the output invalid.</summary>
     public int RejectedSamples { get; private set; }

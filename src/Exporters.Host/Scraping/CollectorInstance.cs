@@ -29,6 +29,9 @@ public sealed partial class CollectorInstance : IAsyncDisposable
     private long _scrapesTotal;
     private long _failuresTotal;
 
+    /// <summary>Families the last successful scrape wrote: the next writer is sized for them.</summary>
+    private int _lastFamilyCount;
+
     /// <summary>Creates the instance and its collector.</summary>
     /// <param name="configuration">The validated configuration.</param>
     /// <param name="loggerFactory">Logger factory.</param>
@@ -185,7 +188,7 @@ public sealed partial class CollectorInstance : IAsyncDisposable
     {
         var started = _timeProvider.GetTimestamp();
         using var cts = new CancellationTokenSource(budget, _timeProvider);
-        var writer = new MetricWriter(Configuration.Options.MaxSeries);
+        var writer = new MetricWriter(Configuration.Options.MaxSeries, _lastFamilyCount);
         var context = new ScrapeContext
         {
             CollectorName = Name,
@@ -263,6 +266,7 @@ public sealed partial class CollectorInstance : IAsyncDisposable
             LogDropped(_logger, Name, writer.DroppedSeries, Configuration.Options.MaxSeries);
         }
 
+        _lastFamilyCount = writer.Batch.Families.Count;
         MetricBatch? hostBatch = null;
         double? targetUp = null;
         if (_up is not null)
