@@ -29,10 +29,17 @@ public sealed class ExpositionDocument
     public static ExpositionDocument Create(IEnumerable<ExpositionSource> sources)
     {
         ArgumentNullException.ThrowIfNull(sources);
-        var groups = new List<FamilyGroup>();
-        var byName = new Dictionary<string, FamilyGroup>(StringComparer.Ordinal);
+        var all = sources as IReadOnlyCollection<ExpositionSource> ?? [.. sources];
+        var families = 0;
+        foreach (var source in all)
+        {
+            families += source.Batch.Families.Count;
+        }
+
+        var groups = new List<FamilyGroup>(families);
+        var byName = new Dictionary<string, FamilyGroup>(families, StringComparer.Ordinal);
         var conflicts = 0;
-        foreach (var source in sources)
+        foreach (var source in all)
         {
             foreach (var family in source.Batch.Families)
             {
@@ -52,7 +59,7 @@ public sealed class ExpositionDocument
                     groups.Add(group);
                 }
 
-                group.Parts.Add((family, source.ExtraLabels));
+                group.Add(family, source.ExtraLabels);
             }
         }
 
@@ -104,6 +111,27 @@ public sealed class ExpositionDocument
 
         public string? HelpSuffix { get; } = helpSuffix;
 
-        public List<(MetricFamilyData Family, IReadOnlyList<KeyValuePair<string, string>>? ExtraLabels)> Parts { get; } = [];
+        // Nearly every group has one part (one collector writes the family), so the first is kept in fields.
+        private (MetricFamilyData Family, IReadOnlyList<KeyValuePair<string, string>>? ExtraLabels) _first;
+        private List<(MetricFamilyData Family, IReadOnlyList<KeyValuePair<string, string>>? ExtraLabels)>? _more;
+
+        public int PartCount { get; private set; }
+
+        public (MetricFamilyData Family, IReadOnlyList<KeyValuePair<string, string>>? ExtraLabels) Part(int index) =>
+            index == 0 ? _first : _more![index - 1];
+
+        public void Add(MetricFamilyData family, IReadOnlyList<KeyValuePair<string, string>>? extraLabels)
+        {
+            if (PartCount == 0)
+            {
+                _first = (family, extraLabels);
+            }
+            else
+            {
+                (_more ??= []).Add((family, extraLabels));
+            }
+
+            PartCount++;
+        }
     }
 }

@@ -35,8 +35,9 @@ internal static class FamilyRenderer
             o.Byte((byte)'\n');
         }
 
-        foreach (var (family, extraLabels) in group.Parts)
+        for (var part = 0; part < group.PartCount; part++)
         {
+            var (family, extraLabels) = group.Part(part);
             for (var series = 0; series < family.SeriesCount; series++)
             {
                 WriteSeries(ref o, family, series, extraLabels, om, omUnknownCounter);
@@ -123,8 +124,10 @@ internal static class FamilyRenderer
 
             if (extraLabels is not null)
             {
-                foreach (var (extraName, extraValue) in extraLabels)
+                // Indexed: a foreach over the interface would box an enumerator for every series.
+                for (var i = 0; i < extraLabels.Count; i++)
                 {
+                    var (extraName, extraValue) = extraLabels[i];
                     Label(ref o, extraName, extraValue, ref first);
                 }
             }
