@@ -119,7 +119,10 @@ internal sealed class RedisConnection : IAsyncDisposable
                 _reader.AdvanceTo(reader.Position, buffer.End);
                 if (received < replies.Length && result.IsCompleted)
                 {
-                    throw new IOException($"the server closed the connection after {received} of {replies.Length} replies");
+                    // A server that refuses a client (max number of clients reached) says why in an error reply
+                    // and closes: that reason, not the count, is what the operator needs.
+                    var reason = received > 0 && replies[received - 1].IsError ? $": {replies[received - 1].AsString()}" : string.Empty;
+                    throw new IOException($"the server closed the connection after {received} of {replies.Length} replies{reason}");
                 }
             }
 
