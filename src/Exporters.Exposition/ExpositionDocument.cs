@@ -63,6 +63,16 @@ public sealed class ExpositionDocument
             }
         }
 
+        // OpenMetrics names a counter without its _total; beside a family already called that (a gauge x next to a
+        // counter x_total, as Go clients expose go_memstats_alloc_bytes), the counter keeps its full name as unknown.
+        foreach (var group in groups)
+        {
+            if (group.Definition is CounterDefinition { HasTotalSuffix: true } counter && byName.ContainsKey(counter.OpenMetricsName))
+            {
+                group.OpenMetricsUnknown = true;
+            }
+        }
+
         return new ExpositionDocument(groups, conflicts);
     }
 
@@ -116,6 +126,9 @@ public sealed class ExpositionDocument
         private List<(MetricFamilyData Family, IReadOnlyList<KeyValuePair<string, string>>? ExtraLabels)>? _more;
 
         public int PartCount { get; private set; }
+
+        /// <summary>Whether OpenMetrics output writes this counter as <c>unknown</c> under its full name.</summary>
+        public bool OpenMetricsUnknown { get; set; }
 
         public (MetricFamilyData Family, IReadOnlyList<KeyValuePair<string, string>>? ExtraLabels) Part(int index) =>
             index == 0 ? _first : _more![index - 1];

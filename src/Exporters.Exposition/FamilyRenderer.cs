@@ -10,9 +10,10 @@ internal static class FamilyRenderer
         var definition = group.Definition;
         var om = format == ExpositionFormat.OpenMetrics;
 
-        // A counter without _total keeps its established name; OpenMetrics would force a rename, so it goes out as unknown.
-        var omUnknownCounter = om && definition is CounterDefinition { HasTotalSuffix: false };
-        var familyName = om ? definition.OpenMetricsName : definition.Name;
+        // A counter without _total keeps its established name; OpenMetrics would force a rename, so it goes out as
+        // unknown. So does one whose OpenMetrics name another family of the document already has.
+        var omUnknownCounter = om && definition is CounterDefinition counter && (!counter.HasTotalSuffix || group.OpenMetricsUnknown);
+        var familyName = om && !omUnknownCounter ? definition.OpenMetricsName : definition.Name;
 
         o.Ascii("# HELP "u8);
         o.Text(familyName);

@@ -111,4 +111,28 @@ public class NameClashTests
         Assert.Contains("s_count{a=\"y\"} 1\n", text, StringComparison.Ordinal);
         Assert.Contains("passthrough_malformed_lines_total 2\n", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_gauge_beside_a_counter_of_the_same_name_plus_total_stays_two_families_in_openmetrics()
+    {
+        const string document = """
+            # HELP go_memstats_alloc_bytes Number of bytes allocated and still in use.
+            # TYPE go_memstats_alloc_bytes gauge
+            go_memstats_alloc_bytes 2.5e+06
+            # HELP go_memstats_alloc_bytes_total Total number of bytes allocated, even if freed.
+            # TYPE go_memstats_alloc_bytes_total counter
+            go_memstats_alloc_bytes_total 9.1e+07
+
+            """;
+        await using var server = new ScriptedHttpServer(_ => new ScriptedResponse(200, document, "text/plain; version=0.0.4"));
+        await using var harness = CollectorHarness.Create(Definition, new Dictionary<string, string?> { ["uri"] = server.BaseUri + "metrics" });
+        var writer = await harness.ScrapeAsync();
+
+        var openMetrics = CollectorHarness.Render(writer.Batch, ExpositionFormat.OpenMetrics);
+        var problems = OpenMetricsValidator.Validate(openMetrics);
+        Assert.True(problems.Count == 0, string.Join("; ", problems) + "\n" + openMetrics);
+        Assert.Contains("# TYPE go_memstats_alloc_bytes gauge\ngo_memstats_alloc_bytes 2500000\n", openMetrics, StringComparison.Ordinal);
+        Assert.Contains("# TYPE go_memstats_alloc_bytes_total unknown\ngo_memstats_alloc_bytes_total 91000000\n", openMetrics, StringComparison.Ordinal);
+        Assert.Contains("# TYPE go_memstats_alloc_bytes_total counter\n", CollectorHarness.Render(writer.Batch), StringComparison.Ordinal);
+    }
 }
