@@ -134,6 +134,39 @@ public sealed class ExternalProcess : IAsyncDisposable
     {
         using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
+        if (signal == 19)
+        {
+            // kill returns once the signal is sent, not once every thread has stopped: on a busy machine a thread of
+            // the target could still answer one more request. Wait until the kernel reports all of them stopped.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+            while (!AllThreadsStopped(_process.Id) && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(5);
+            }
+        }
+    }
+
+    private static bool AllThreadsStopped(int pid)
+    {
+        try
+        {
+            foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var state = stat[(stat.LastIndexOf(')') + 2)..].TrimStart()[0];
+                if (state is not ('T' or 't'))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        catch (IOException)
+        {
+            // A thread ended while being read: look again.
+            return false;
+        }
     }
 
     /// <inheritdoc/>
