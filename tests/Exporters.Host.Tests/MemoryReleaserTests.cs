@@ -41,7 +41,7 @@ public class MemoryReleaserTests
         Assert.False(releaser.TryRelease());
 
         Churn((int)(MemoryReleaser.MinimumAllocatedBytes / (1024 * 1024)) + 8);
-        activity.Enter();
+        _ = activity.TryEnter(limit: 0);
         Assert.False(releaser.TryRelease());
         activity.Exit();
 

@@ -45,13 +45,17 @@ public sealed partial class MemoryReleaser(HostSettings settings, ScrapeActivity
             return false;
         }
 
-        var before = Environment.WorkingSet;
+        var logged = logger.IsEnabled(LogLevel.Debug);
+        var before = logged ? Environment.WorkingSet : 0;
         var started = time.GetTimestamp();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         TrimNativeHeap();
         _allocatedAtLastRelease = GC.GetTotalAllocatedBytes();
         Releases++;
-        LogReleased(logger, (before - Environment.WorkingSet) / (1024.0 * 1024.0), time.GetElapsedTime(started).TotalMilliseconds);
+        if (logged)
+        {
+            LogReleased(logger, (before - Environment.WorkingSet) / (1024.0 * 1024.0), time.GetElapsedTime(started).TotalMilliseconds);
+        }
         return true;
     }
 

@@ -64,7 +64,6 @@ public static partial class WebSecurity
         // bcrypt is slow by design; capping concurrent uncached checks keeps a flood of bad credentials from taking
         // every core away from scrapes.
         var hashSlots = new SemaphoreSlim(Math.Max(2, Environment.ProcessorCount));
-        var scrapeLimit = new ConcurrencyLimit(settings.MaxRequests);
         var activity = app.Services.GetRequiredService<ScrapeActivity>();
         var telemetry = settings.TelemetryPath;
 
@@ -124,7 +123,7 @@ public static partial class WebSecurity
                 return;
             }
 
-            if (!scrapeLimit.TryEnter())
+            if (!activity.TryEnter(settings.MaxRequests))
             {
                 LogTooManyScrapes(logger, settings.MaxRequests);
                 context.Response.Headers.RetryAfter = "1";
@@ -132,7 +131,6 @@ public static partial class WebSecurity
                 return;
             }
 
-            activity.Enter();
             try
             {
                 await next(context);
@@ -140,7 +138,6 @@ public static partial class WebSecurity
             finally
             {
                 activity.Exit();
-                scrapeLimit.Exit();
             }
         });
 
@@ -165,34 +162,4 @@ public static partial class WebSecurity
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "scrape refused with 429: {Limit} scrapes already in progress (--web.max-requests)")]
     private static partial void LogTooManyScrapes(ILogger logger, int limit);
-
-    /// <summary>Counts requests in progress; a limit of 0 or less means none.</summary>
-    private sealed class ConcurrencyLimit(int limit)
-    {
-        private int _inFlight;
-
-        public bool TryEnter()
-        {
-            if (limit <= 0)
-            {
-                return true;
-            }
-
-            if (Interlocked.Increment(ref _inFlight) <= limit)
-            {
-                return true;
-            }
-
-            Interlocked.Decrement(ref _inFlight);
-            return false;
-        }
-
-        public void Exit()
-        {
-            if (limit > 0)
-            {
-                Interlocked.Decrement(ref _inFlight);
-            }
-        }
-    }
 }
