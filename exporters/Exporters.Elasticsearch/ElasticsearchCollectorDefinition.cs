@@ -101,18 +101,7 @@ public sealed class ElasticsearchCollectorDefinition : CollectorDefinition<Elast
             errors.Add("bearer_token", "set either an API key or a bearer token, not both");
         }
 
-        if (string.IsNullOrEmpty(options.Tls.CertFile) != string.IsNullOrEmpty(options.Tls.KeyFile))
-        {
-            errors.Add(string.IsNullOrEmpty(options.Tls.CertFile) ? "tls.cert_file" : "tls.key_file", "a client certificate needs both tls.cert_file and tls.key_file");
-        }
-
-        foreach (var (key, file) in new[] { ("tls.ca_file", options.Tls.CaFile), ("tls.cert_file", options.Tls.CertFile), ("tls.key_file", options.Tls.KeyFile) })
-        {
-            if (!string.IsNullOrEmpty(file) && !File.Exists(file))
-            {
-                errors.Add(key, $"file '{file}' does not exist");
-            }
-        }
+        options.Tls.Validate("tls", errors);
 
         if (options.MaxResponseBytes < 1024)
         {

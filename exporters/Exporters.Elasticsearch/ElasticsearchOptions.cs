@@ -10,7 +10,7 @@ public sealed class ElasticsearchOptions : CollectorOptions
     private const DynamicallyAccessedMemberTypes NestedOptionMembers = DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor;
 
     /// <summary>Creates options with elasticsearch_exporter's defaults.</summary>
-    [DynamicDependency(NestedOptionMembers, typeof(ElasticsearchTlsOptions))]
+    [DynamicDependency(NestedOptionMembers, typeof(ClientTlsOptions))]
     [DynamicDependency(NestedOptionMembers, typeof(ElasticsearchSubCollectorOptions))]
     [DynamicDependency(NestedOptionMembers, typeof(ElasticsearchIndexFilterOptions))]
     public ElasticsearchOptions()
@@ -55,7 +55,7 @@ public sealed class ElasticsearchOptions : CollectorOptions
 
     /// <summary>TLS settings for <c>https</c> URIs.</summary>
     [ConfigurationKeyName("tls")]
-    public ElasticsearchTlsOptions Tls { get; set; } = new();
+    public ClientTlsOptions Tls { get; set; } = new();
 
     /// <summary>The longest one HTTP request may take; zero means only the scrape deadline applies.</summary>
     [ConfigurationKeyName("request_timeout")]
@@ -83,26 +83,6 @@ public sealed class ElasticsearchOptions : CollectorOptions
 
     /// <inheritdoc/>
     public override string? GetTarget() => Uri;
-}
-
-/// <summary>TLS settings of the <c>elasticsearch</c> collector.</summary>
-public sealed class ElasticsearchTlsOptions
-{
-    /// <summary>PEM file of certificate authorities trusted for the server certificate (instead of the system store).</summary>
-    [ConfigurationKeyName("ca_file")]
-    public string? CaFile { get; set; }
-
-    /// <summary>PEM client certificate.</summary>
-    [ConfigurationKeyName("cert_file")]
-    public string? CertFile { get; set; }
-
-    /// <summary>PEM private key of the client certificate.</summary>
-    [ConfigurationKeyName("key_file")]
-    public string? KeyFile { get; set; }
-
-    /// <summary>Accept any server certificate. For tests only.</summary>
-    [ConfigurationKeyName("insecure_skip_verify")]
-    public bool InsecureSkipVerify { get; set; }
 }
 
 /// <summary>Switches for the sub-collectors (the always-on ones can be switched off too).</summary>

@@ -26,7 +26,7 @@ internal sealed class EsHttp : IDisposable
     private readonly long _maxBytes;
     private readonly TimeSpan _requestTimeout;
 
-    public EsHttp(Uri target, ElasticsearchTlsOptions tls, long maxResponseBytes, TimeSpan requestTimeout)
+    public EsHttp(Uri target, ClientTlsOptions tls, long maxResponseBytes, TimeSpan requestTimeout)
     {
         _baseUri = new UriBuilder(target) { UserName = string.Empty, Password = string.Empty, Query = string.Empty, Fragment = string.Empty }.Uri;
 
@@ -177,7 +177,7 @@ internal sealed class EsHttp : IDisposable
         return new AuthenticationHeaderValue("Basic", Convert.ToBase64String(bytes));
     }
 
-    private static SslClientAuthenticationOptions BuildSslOptions(ElasticsearchTlsOptions tls) =>
+    private static SslClientAuthenticationOptions BuildSslOptions(ClientTlsOptions tls) =>
         ClientTls.CreateOptions(targetHost: null, tls.CaFile, string.IsNullOrEmpty(tls.KeyFile) ? null : tls.CertFile, tls.KeyFile, tls.InsecureSkipVerify);
 
     private static string DescribeConnectionError(HttpRequestException e) => e.HttpRequestError switch

@@ -66,7 +66,7 @@ public sealed class RedisCollectorDefinition : CollectorDefinition<RedisOptions>
             errors.Add("password_file", "set either password or password_file, not both");
         }
 
-        CheckTls(options.Tls, "tls", errors);
+        options.Tls.Validate("tls", errors);
         CheckKeys(options.CheckKeys, "check_keys", errors);
         CheckKeys(options.CheckSingleKeys, "check_single_keys", errors);
         CheckKeys(options.CountKeys, "count_keys", errors);
@@ -107,7 +107,7 @@ public sealed class RedisCollectorDefinition : CollectorDefinition<RedisOptions>
                 errors.Add(key + ".password_file", "set either password or password_file, not both");
             }
 
-            CheckTls(entry.Tls, key + ".tls", errors);
+            entry.Tls.Validate(key + ".tls", errors);
         }
     }
 
@@ -117,22 +117,6 @@ public sealed class RedisCollectorDefinition : CollectorDefinition<RedisOptions>
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(context);
         return new RedisCollector(options, RedisEndpoint.TryParse(options.Address, out var endpoint, out _) ? endpoint : null, context);
-    }
-
-    private static void CheckTls(RedisTlsOptions tls, string prefix, OptionErrors errors)
-    {
-        if (string.IsNullOrEmpty(tls.CertFile) != string.IsNullOrEmpty(tls.KeyFile))
-        {
-            errors.Add(prefix + (string.IsNullOrEmpty(tls.CertFile) ? ".cert_file" : ".key_file"), "a client certificate needs both cert_file and key_file");
-        }
-
-        foreach (var (key, file) in new[] { ("ca_file", tls.CaFile), ("cert_file", tls.CertFile), ("key_file", tls.KeyFile) })
-        {
-            if (!string.IsNullOrEmpty(file) && !File.Exists(file))
-            {
-                errors.Add($"{prefix}.{key}", $"file '{file}' does not exist");
-            }
-        }
     }
 
     private static void CheckScripts(List<string> entries, OptionErrors errors)

@@ -131,28 +131,12 @@ public sealed class RedisOptions : CollectorOptions
     public override string? GetTarget() => Address;
 }
 
-/// <summary>TLS settings.</summary>
-public sealed class RedisTlsOptions
+/// <summary>TLS settings for <c>rediss://</c> targets: the shared client keys plus the name to expect in the server certificate.</summary>
+public sealed class RedisTlsOptions : ClientTlsOptions
 {
-    /// <summary>PEM file of the certificate authorities to trust instead of the system's.</summary>
-    [ConfigurationKeyName("ca_file")]
-    public string? CaFile { get; set; }
-
-    /// <summary>PEM client certificate.</summary>
-    [ConfigurationKeyName("cert_file")]
-    public string? CertFile { get; set; }
-
-    /// <summary>PEM private key of the client certificate.</summary>
-    [ConfigurationKeyName("key_file")]
-    public string? KeyFile { get; set; }
-
     /// <summary>The name expected in the server certificate (default: the address' host).</summary>
     [ConfigurationKeyName("server_name")]
     public string? ServerName { get; set; }
-
-    /// <summary>Accept any server certificate. For tests only: it allows anyone in the path to read the password.</summary>
-    [ConfigurationKeyName("insecure_skip_verify")]
-    public bool InsecureSkipVerify { get; set; }
 }
 
 /// <summary>Credentials and TLS settings for one <c>/probe</c> target.</summary>
