@@ -8,7 +8,7 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 ARG SOURCE_REVISION=
 WORKDIR /src
 COPY . .
-# The same publish command CI runs (scripts/test); its settings live in src/Exporters.Host/Exporters.Host.csproj.
+# The same publish command CI runs (scripts/test); its settings live in src/Exporters/Exporters.csproj.
 RUN SOURCE_REVISION="$SOURCE_REVISION" scripts/publish /app
 
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled AS final

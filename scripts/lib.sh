@@ -40,11 +40,11 @@ install_debian_packages() {
 
 # The one publish command: the Dockerfile runs it, and scripts/test runs it to prove it works.
 # Settings (trimmed, self-contained, ReadyToRun, invariant globalization, workstation non-concurrent GC) live in
-# src/Exporters.Host/Exporters.Host.csproj.
+# src/Exporters/Exporters.csproj.
 publish_host() {
     local output="$1"
     # SOURCE_REVISION names the commit when there is no .git to read it from (a Docker build context).
-    dotnet publish "$(repo_root)/src/Exporters.Host/Exporters.Host.csproj" -c Release -r linux-x64 -o "$output" -nologo -v quiet \
+    dotnet publish "$(repo_root)/src/Exporters/Exporters.csproj" -c Release -r linux-x64 -o "$output" -nologo -v quiet \
         ${SOURCE_REVISION:+-p:SourceRevisionId="$SOURCE_REVISION"}
 }
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 namespace Exporters.Alertmanager;
 
 /// <summary>Options of the <c>alertmanager</c> collector.</summary>
-public sealed class AlertmanagerOptions : CollectorOptions
+public sealed partial class AlertmanagerOptions : CollectorOptions
 {
     /// <summary>The default <see cref="AlertLabels"/>.</summary>
     public const string DefaultAlertLabels = "alertname,severity";

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 namespace Exporters.Elasticsearch;
 
 /// <summary>Options of the <c>elasticsearch</c> collector.</summary>
-public sealed class ElasticsearchOptions : CollectorOptions
+public sealed partial class ElasticsearchOptions : CollectorOptions
 {
     private const DynamicallyAccessedMemberTypes NestedOptionMembers = DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace Exporters.Passthrough;
 
 /// <summary>Options of the <c>passthrough</c> collector.</summary>
-public sealed class PassthroughOptions : CollectorOptions
+public sealed partial class PassthroughOptions : CollectorOptions
 {
     /// <summary>The target's metrics URI, for example <c>http://localhost:8080/metrics</c>.</summary>
     [ConfigurationKeyName("uri")]

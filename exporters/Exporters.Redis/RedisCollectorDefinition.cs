@@ -42,6 +42,9 @@ public sealed class RedisCollectorDefinition : CollectorDefinition<RedisOptions>
     public override IReadOnlyList<CollectorFlag> Flags => FlagList;
 
     /// <inheritdoc/>
+    protected override string? GetUpMetricName(RedisOptions options) => $"{options.Namespace}_up";
+
+    /// <inheritdoc/>
     protected override void Validate(RedisOptions options, OptionErrors errors)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 namespace Exporters.Redis;
 
 /// <summary>Options of one Redis (or Valkey) collector instance. Key names follow redis_exporter's flags.</summary>
-public sealed class RedisOptions : CollectorOptions
+public sealed partial class RedisOptions : CollectorOptions
 {
     /// <summary>Creates options with redis_exporter's defaults.</summary>
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(RedisTlsOptions))]

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Alertmanager.Tests;
 

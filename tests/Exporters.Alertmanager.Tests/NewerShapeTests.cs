@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Exporters.Abstractions;
 using Exporters.Abstractions.Metrics;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Alertmanager.Tests;
 

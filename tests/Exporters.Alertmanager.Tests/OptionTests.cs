@@ -1,4 +1,4 @@
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Alertmanager.Tests;
 

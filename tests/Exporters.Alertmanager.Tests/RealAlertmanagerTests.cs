@@ -1,5 +1,5 @@
 using Exporters.Passthrough;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Alertmanager.Tests;
 

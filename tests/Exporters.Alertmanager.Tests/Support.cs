@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Exporters.Abstractions.Metrics;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Alertmanager.Tests;
 

@@ -3,9 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Exporters.Elasticsearch.Tests;
-using Exporters.Host;
-using Exporters.Testing;
-using Microsoft.AspNetCore.Builder;
+using Exporters.TestSupport;
 using static Exporters.Deploy.Tests.Kit;
 
 namespace Exporters.Deploy.Tests;
@@ -129,7 +127,7 @@ public sealed class EndToEndTests
         }
     }
 
-    private sealed record Target(string Collector, WebApplication App, int Port, Dictionary<string, object?> Monitor, string Namespace, string Service, string Pod);
+    private sealed record Target(string Collector, Exporters.Hosting.ExporterApplication App, int Port, Dictionary<string, object?> Monitor, string Namespace, string Service, string Pod);
 
     /// <summary>Starts the exporter with the example's configuration, pointed at the local server instead of localhost.</summary>
     private static async Task<Target> StartAsync(string collector, Dictionary<string, string> replacements, Dictionary<string, string?> environment)
@@ -152,8 +150,8 @@ public sealed class EndToEndTests
             .Select(a => a.StartsWith("--config.file=", StringComparison.Ordinal) ? "--config.file=" + configPath : a)
             .Append($"--web.listen-address=127.0.0.1:{port}")
             .ToArray();
-        var (app, output) = ExporterApplication.Build(args, environment, null);
-        Assert.True(app is not null, output);
+        var app = StockExporter.Builder(args, environment).Build();
+        Assert.Null(app.Output);
         await app.StartAsync();
 
         var monitor = documents.Single(d => Kind(d) == "ServiceMonitor");

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Exporters.Host;
-using Exporters.Testing;
+using Exporters.TestSupport;
 using static Exporters.Deploy.Tests.Kit;
 
 namespace Exporters.Deploy.Tests;
@@ -196,8 +195,8 @@ public sealed class ManifestTests
             .Select(a => a.StartsWith("--config.file=", StringComparison.Ordinal) ? "--config.file=" + configPath : a)
             .Append($"--web.listen-address=127.0.0.1:{port}")
             .ToArray();
-        var (app, output) = ExporterApplication.Build(args, new Dictionary<string, string?>(), null);
-        Assert.True(app is not null, $"the exporter refused the configuration of {example}:\n{output}");
+        var app = StockExporter.Builder(args, new Dictionary<string, string?>()).Build();
+        Assert.True(app.Output is null, $"the exporter printed instead of starting for {example}:\n{app.Output}");
         await app.StartAsync();
         try
         {

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Exporters.Testing;
+using Exporters.TestSupport;
 using YamlDotNet.Serialization;
 using static Exporters.Deploy.Tests.Kit;
 

@@ -2,8 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Exporters.Host;
-using Exporters.Testing;
+using Exporters.TestSupport;
 using static Exporters.Deploy.Tests.Kit;
 
 namespace Exporters.Deploy.Tests;
@@ -51,8 +50,8 @@ public sealed class WebTlsTests
                 : a.StartsWith("--web.config.file=", StringComparison.Ordinal) ? "--web.config.file=" + webConfigPath : a)
             .Append($"--web.listen-address=127.0.0.1:{port}")
             .ToArray();
-        var (app, output) = ExporterApplication.Build(args, new Dictionary<string, string?>(), null);
-        Assert.True(app is not null, output);
+        var app = StockExporter.Builder(args, new Dictionary<string, string?>()).Build();
+        Assert.Null(app.Output);
         await app.StartAsync();
         try
         {

@@ -1,6 +1,6 @@
 using System.Text;
 using Exporters.Abstractions.Metrics;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Elasticsearch.Tests;
 

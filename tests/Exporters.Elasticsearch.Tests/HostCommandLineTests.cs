@@ -1,5 +1,4 @@
-using Exporters.Host;
-using Exporters.Testing;
+using Exporters.TestSupport;
 using Microsoft.AspNetCore.Http;
 
 namespace Exporters.Elasticsearch.Tests;
@@ -10,9 +9,8 @@ public sealed class HostCommandLineTests
     private static async Task<string> ScrapeHostAsync(string[] flags, Dictionary<string, string?> environment)
     {
         var port = Tools.FreePort();
-        var (app, output) = ExporterApplication.Build([$"--web.listen-address=127.0.0.1:{port}", .. flags], environment, additionalCollectors: null);
-        Assert.Null(output);
-        await app!.StartAsync();
+        var app = StockExporter.Build([$"--web.listen-address=127.0.0.1:{port}", .. flags], environment);
+        await app.StartAsync();
         try
         {
             using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };

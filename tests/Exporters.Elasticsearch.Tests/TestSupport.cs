@@ -1,5 +1,5 @@
 using Exporters.Abstractions.Metrics;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Elasticsearch.Tests;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Elasticsearch.Tests;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Exporters.Abstractions.Metrics;
-using Exporters.Testing;
+using Exporters.TestSupport;
 using Microsoft.AspNetCore.Http;
 
 namespace Exporters.Elasticsearch.Tests;

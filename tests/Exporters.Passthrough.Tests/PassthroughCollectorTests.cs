@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Exporters.Exposition;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Passthrough.Tests;
 

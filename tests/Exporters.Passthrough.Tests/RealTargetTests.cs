@@ -1,5 +1,5 @@
 using Exporters.Exposition;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Passthrough.Tests;
 

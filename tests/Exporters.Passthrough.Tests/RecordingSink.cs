@@ -1,7 +1,7 @@
 using System.Text;
 using Exporters.Abstractions.Metrics;
 using Exporters.Exposition;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Passthrough.Tests;
 

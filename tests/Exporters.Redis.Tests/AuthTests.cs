@@ -1,5 +1,5 @@
 using System.Globalization;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Redis.Tests;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Redis.Tests;
 
@@ -22,7 +22,7 @@ public sealed class ConnectionTests
     [Fact]
     public async Task A_closed_port_gives_up_0()
     {
-        await using var harness = Scrapes.Harness($"redis://127.0.0.1:{Exporters.Testing.Tools.FreePort()}");
+        await using var harness = Scrapes.Harness($"redis://127.0.0.1:{Exporters.TestSupport.Tools.FreePort()}");
         var (parsed, _, _) = await Scrapes.ScrapeAsync(harness, TimeSpan.FromSeconds(2));
         Assert.Equal(0, parsed.Value("redis_up"));
         Assert.Equal(1, parsed.Value("redis_exporter_scrapes_total"));
@@ -101,9 +101,9 @@ public sealed class ConnectionTests
     [Fact]
     public async Task Connects_over_a_unix_socket()
     {
-        var directory = Exporters.Testing.Tools.TempDirectory("redis-unix");
+        var directory = Exporters.TestSupport.Tools.TempDirectory("redis-unix");
         var socket = Path.Combine(directory, "redis.sock");
-        await using var process = Exporters.Testing.ExternalProcess.Start("redis-server", ["--port", "0", "--unixsocket", socket, "--save", "", "--dir", directory]);
+        await using var process = Exporters.TestSupport.ExternalProcess.Start("redis-server", ["--port", "0", "--unixsocket", socket, "--save", "", "--dir", directory]);
         for (var i = 0; i < 100 && !File.Exists(socket); i++)
         {
             await Task.Delay(50);

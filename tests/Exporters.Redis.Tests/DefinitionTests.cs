@@ -1,4 +1,4 @@
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Redis.Tests;
 
@@ -10,7 +10,15 @@ public sealed class DefinitionTests
         var definition = new RedisCollectorDefinition();
         Assert.Equal("redis", definition.Name);
         Assert.Equal("redis_up", definition.UpMetricName);
-        Assert.Equal(typeof(RedisOptions), definition.OptionsType);
+        Assert.IsType<RedisOptions>(definition.CreateOptions());
+    }
+
+    [Fact]
+    public void The_up_metric_follows_the_namespace_so_the_host_writes_the_same_name_the_collector_does()
+    {
+        var definition = new RedisCollectorDefinition();
+        Assert.Equal("redis_up", definition.GetUpMetricName(new RedisOptions()));
+        Assert.Equal("cache_up", definition.GetUpMetricName(new RedisOptions { Namespace = "cache" }));
     }
 
     [Theory]

@@ -3,7 +3,7 @@ using System.Text;
 using Exporters.Abstractions;
 using Exporters.Abstractions.Metrics;
 using Exporters.Redis.Protocol;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Redis.Tests;
 

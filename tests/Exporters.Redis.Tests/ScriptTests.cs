@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Redis.Tests;
 
@@ -247,7 +247,7 @@ public sealed class ScriptTests
         }
 
         var missing = Path.Combine(_directory, "nope.lua");
-        var failure = await Assert.ThrowsAsync<Exporters.Host.Configuration.ConfigurationException>(() => InProcessHost.StartAsync(null, [$"--redis.addr={redis.Address}", $"--script={missing}"]));
+        var failure = await Assert.ThrowsAsync<Exporters.Hosting.ConfigurationException>(() => InProcessHost.StartAsync(null, [$"--redis.addr={redis.Address}", $"--script={missing}"]));
         Assert.Contains($"collectors.redis.script: file '{missing}' does not exist", failure.Message, StringComparison.Ordinal);
     }
 

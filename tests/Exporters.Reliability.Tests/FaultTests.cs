@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Reliability.Tests;
 

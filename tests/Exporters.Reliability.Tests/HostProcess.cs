@@ -1,5 +1,5 @@
 using System.Globalization;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Reliability.Tests;
 
@@ -34,8 +34,7 @@ internal sealed class HostProcess : IAsyncDisposable
         var config = Path.Combine(directory, "config.yaml");
         await File.WriteAllTextAsync(config, yaml);
         var port = Tools.FreePort();
-        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var dll = Path.Combine(Tools.RepositoryRoot(), "src", "Exporters.Host", "bin", configuration, "net10.0", "exporters.dll");
+        var dll = Tools.StockExecutableAssembly();
         var process = ExternalProcess.Start("dotnet", [dll, $"--web.listen-address=127.0.0.1:{port}", $"--config.file={config}"], directory);
         await process.WaitForPortAsync(port, TimeSpan.FromSeconds(60));
         return new HostProcess(process, port);

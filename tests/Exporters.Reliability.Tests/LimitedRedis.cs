@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Reliability.Tests;
 

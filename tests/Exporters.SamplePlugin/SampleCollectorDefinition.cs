@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace Exporters.SamplePlugin;
 
 /// <summary>Options of the sample collector.</summary>
-public sealed class SampleOptions : CollectorOptions
+public sealed partial class SampleOptions : CollectorOptions
 {
     /// <summary>A pretend target address, reported back in a label.</summary>
     [ConfigurationKeyName("address")]

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Exporters.Host.Security;
-using Exporters.Testing;
+using Exporters.Hosting.Security;
+using Exporters.TestSupport;
 
 namespace Exporters.Security.Tests;
 

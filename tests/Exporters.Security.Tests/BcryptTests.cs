@@ -1,5 +1,5 @@
-using Exporters.Host.Security;
-using Exporters.Testing;
+using Exporters.Hosting.Security;
+using Exporters.TestSupport;
 
 namespace Exporters.Security.Tests;
 

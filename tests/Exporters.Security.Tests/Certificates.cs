@@ -1,5 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Security.Tests;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
-using Exporters.Host.Web;
-using Exporters.Testing;
+using Exporters.Hosting.Web;
+using Exporters.TestSupport;
 
 namespace Exporters.Security.Tests;
 

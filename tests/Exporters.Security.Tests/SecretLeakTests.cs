@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Exporters.Host.Security;
-using Exporters.Testing;
+using Exporters.Hosting.Security;
+using Exporters.TestSupport;
 
 namespace Exporters.Security.Tests;
 
@@ -108,8 +108,7 @@ public class SecretLeakTests
         await File.WriteAllTextAsync(webPath, $"basic_auth_users:\n  prometheus: '{Bcrypt.Hash(Secrets["web_password"], 4)}'\n");
 
         var port = Tools.FreePort();
-        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var dll = Path.Combine(Tools.RepositoryRoot(), "src", "Exporters.Host", "bin", configuration, "net10.0", "exporters.dll");
+        var dll = Tools.StockExecutableAssembly();
         await using var host = ExternalProcess.Start(
             "dotnet",
             [dll, $"--web.listen-address=127.0.0.1:{port}", $"--config.file={configPath}", $"--web.config.file={webPath}", "--log.level=debug", "--config.check-interval=200ms"],

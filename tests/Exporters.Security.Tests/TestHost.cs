@@ -1,16 +1,15 @@
-using Exporters.Host;
+using Exporters.Hosting;
 using Exporters.SamplePlugin;
-using Exporters.Testing;
-using Microsoft.AspNetCore.Builder;
+using Exporters.TestSupport;
 
 namespace Exporters.Security.Tests;
 
 /// <summary>The real host in this process on a free loopback port, with the sample collector built in.</summary>
 public sealed class TestHost : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly ExporterApplication _app;
 
-    private TestHost(WebApplication app, int port)
+    private TestHost(ExporterApplication app, int port)
     {
         _app = app;
         Port = port;
@@ -38,9 +37,8 @@ public sealed class TestHost : IAsyncDisposable
         }
 
         args.AddRange(extraArgs ?? []);
-        var (app, output) = ExporterApplication.Build([.. args], new Dictionary<string, string?>(), [new SampleCollectorDefinition()]);
-        Assert.Null(output);
-        await app!.StartAsync();
+        var app = StockExporter.Build(args, null, [new SampleCollectorDefinition()]);
+        await app.StartAsync();
         return new TestHost(app, port);
     }
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using Exporters.Host.Security;
+using Exporters.Hosting.Security;
 
 namespace Exporters.Security.Tests;
 

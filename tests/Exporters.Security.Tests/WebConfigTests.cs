@@ -1,8 +1,7 @@
 using System.Net;
-using Exporters.Host;
-using Exporters.Host.Configuration;
-using Exporters.Host.Security;
-using Exporters.Testing;
+using Exporters.Hosting;
+using Exporters.Hosting.Security;
+using Exporters.TestSupport;
 
 namespace Exporters.Security.Tests;
 
@@ -65,8 +64,7 @@ public class WebConfigTests
         var directory = Tools.TempDirectory("webexit");
         var path = Path.Combine(directory, "web.yml");
         await File.WriteAllTextAsync(path, "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  min_version: TLS9\n");
-        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var dll = Path.Combine(Tools.RepositoryRoot(), "src", "Exporters.Host", "bin", configuration, "net10.0", "exporters.dll");
+        var dll = Tools.StockExecutableAssembly();
         await using var process = ExternalProcess.Start("dotnet", [dll, $"--web.listen-address=127.0.0.1:{Tools.FreePort()}"], environment: new Dictionary<string, string?> { ["EXPORTERS_WEB_CONFIG_FILE"] = path });
         Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the host did not exit");
         await Task.Delay(100);

@@ -3,15 +3,16 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Exporters.Abstractions.Metrics;
-using Exporters.Exposition;
 using Exporters.Alertmanager;
 using Exporters.Elasticsearch;
-using Exporters.Host.Collectors;
-using Exporters.Host.Configuration;
-using Exporters.Host.Security;
+using Exporters.Exposition;
+using Exporters.Hosting;
+using Exporters.Hosting.Collectors;
+using Exporters.Hosting.Configuration;
+using Exporters.Hosting.Security;
 using Exporters.Passthrough;
 using Exporters.Redis;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Security.Tests.Fuzz;
 
@@ -156,7 +157,7 @@ public class FuzzTests
     {
         var random = Fuzz.Random(nameof(Yaml_configuration_loader_only_reports_configuration_errors));
         var registry = new CollectorRegistry();
-        foreach (var definition in BuiltInCollectors.Create())
+        foreach (var definition in StockExporter.Definitions())
         {
             registry.Add(definition, "built-in");
         }
@@ -198,7 +199,7 @@ public class FuzzTests
     public async Task Yaml_alias_expansion_is_bounded()
     {
         var registry = new CollectorRegistry();
-        foreach (var definition in BuiltInCollectors.Create())
+        foreach (var definition in StockExporter.Definitions())
         {
             registry.Add(definition, "built-in");
         }

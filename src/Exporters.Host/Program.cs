@@ -1,1 +1,0 @@
-return await Exporters.Host.ExporterApplication.RunAsync(args);

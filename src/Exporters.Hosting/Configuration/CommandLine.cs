@@ -1,0 +1,314 @@
+using System.Globalization;
+using System.Text;
+using Exporters.Abstractions;
+using Exporters.Hosting.Collectors;
+
+namespace Exporters.Hosting.Configuration;
+
+/// <summary>What the command line asked for.</summary>
+internal enum CommandLineAction
+{
+    /// <summary>Run the host.</summary>
+    Run,
+
+    /// <summary>Print the version and exit.</summary>
+    Version,
+
+    /// <summary>Print help and exit.</summary>
+    Help,
+}
+
+/// <summary>
+/// Parses flags in the form every Prometheus exporter uses (<c>--name=value</c>, <c>--name value</c>, <c>--switch</c>,
+/// <c>--no-switch</c>). Each host flag has an environment variable; flags win over environment variables.
+/// Collector flags (for example <c>--redis.addr</c>) set options of the collector's default instance.
+/// </summary>
+internal static class CommandLine
+{
+    private static readonly HostFlag[] HostFlags =
+    [
+        new("web.listen-address", "EXPORTERS_WEB_LISTEN_ADDRESS", $"Address to listen on, host:port or :port; repeatable (default :{HostSettings.DefaultPort}).", (s, v) => s.ListenAddresses.AddRange(v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))),
+        new("web.telemetry-path", "EXPORTERS_WEB_TELEMETRY_PATH", "Path of the metrics endpoint (default /metrics).", (s, v) => s.TelemetryPath = v.StartsWith('/') ? v.TrimEnd('/') : throw new FormatException("must start with '/'")),
+        new("web.config.file", "EXPORTERS_WEB_CONFIG_FILE", "Web config file in the exporter-toolkit format: tls_server_config, http_server_config, basic_auth_users.", (s, v) => s.WebConfigFile = v),
+        new("web.max-requests", "EXPORTERS_WEB_MAX_REQUESTS", "Most scrapes served at once; more are answered 429; 0 for no limit (default 40).", (s, v) => s.MaxRequests = int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new FormatException("must be a whole number, 0 or more")),
+        new("web.read-header-timeout", "EXPORTERS_WEB_READ_HEADER_TIMEOUT", "Time a client may take to send request headers (default 10s).", (s, v) => s.ReadHeaderTimeout = Duration.Parse(v) is { IsZero: false } d ? d : throw new FormatException("must be above zero")),
+        new("config.file", "EXPORTERS_CONFIG_FILE", "YAML configuration file; reloaded when it changes and on POST /-/reload.", (s, v) => s.ConfigFile = v),
+        new("plugins.dir", "EXPORTERS_PLUGINS_DIR", "Directory of plugin collectors (*.dll, or <name>/<name>.dll with dependencies).", (s, v) => s.PluginsDirectory = v),
+        new("log.level", "EXPORTERS_LOG_LEVEL", "Minimum log level: debug, info, warn or error (default info).", (s, v) => s.LogLevel = ParseLevel(v)),
+        new("log.format", "EXPORTERS_LOG_FORMAT", "Log format: logfmt or json (default logfmt).", (s, v) => s.LogFormat = v is "logfmt" or "json" ? v : throw new FormatException("must be logfmt or json")),
+        new("scrape.timeout-margin", "EXPORTERS_SCRAPE_TIMEOUT_MARGIN", "Kept back from Prometheus' scrape timeout for rendering and the network (default 500ms).", (s, v) => s.ScrapeTimeoutMargin = Duration.Parse(v)),
+        new("config.check-interval", "EXPORTERS_CONFIG_CHECK_INTERVAL", "How often the configuration file is checked for changes (default 10s).", (s, v) => s.ConfigCheckInterval = Duration.Parse(v)),
+        new("memory.release-interval", "EXPORTERS_MEMORY_RELEASE_INTERVAL", "Most often that memory left committed by scrapes is returned to the system while no scrape runs; 0 turns it off (default 30s).", (s, v) => s.MemoryReleaseInterval = Duration.Parse(v)),
+    ];
+
+    /// <summary>Parses <paramref name="args"/> and the environment.</summary>
+    /// <param name="args">The arguments.</param>
+    /// <param name="environment">Environment variables.</param>
+    /// <param name="registry">Known collectors (their flags are accepted too).</param>
+    /// <param name="settings">The parsed settings.</param>
+    /// <returns>The action requested.</returns>
+    /// <exception cref="ConfigurationException">A flag is unknown or its value invalid; the message names it.</exception>
+    public static CommandLineAction Parse(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?> environment, CollectorRegistry registry, out HostSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(registry);
+        settings = new HostSettings();
+        var errors = new List<string>();
+        var collectorFlags = CollectorFlags(registry);
+
+        // Environment first, flags after, so flags win.
+        foreach (var flag in HostFlags)
+        {
+            if (environment.TryGetValue(flag.EnvironmentVariable, out var value) && !string.IsNullOrEmpty(value))
+            {
+                Apply(flag, value, settings, errors, flag.EnvironmentVariable);
+            }
+        }
+
+        foreach (var (flag, definition) in collectorFlags.Values)
+        {
+            if (flag.EnvironmentVariable is { } variable && environment.TryGetValue(variable, out var value) && !string.IsNullOrEmpty(value))
+            {
+                settings.CollectorOverrides[OverrideKey(definition.Name, flag.OptionKey)] = value;
+            }
+        }
+
+        var action = CommandLineAction.Run;
+        var listenFromFlags = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "--help" or "-h")
+            {
+                action = CommandLineAction.Help;
+                continue;
+            }
+
+            if (arg == "--version")
+            {
+                action = CommandLineAction.Version;
+                continue;
+            }
+
+            if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
+            {
+                errors.Add($"unexpected argument '{arg}': flags look like --name=value");
+                continue;
+            }
+
+            var body = arg[2..];
+            string? value = null;
+            var eq = body.IndexOf('=', StringComparison.Ordinal);
+            if (eq >= 0)
+            {
+                value = body[(eq + 1)..];
+                body = body[..eq];
+            }
+
+            var negated = false;
+            if (body.StartsWith("no-", StringComparison.Ordinal) && value is null)
+            {
+                negated = true;
+            }
+
+            var hostFlag = HostFlags.FirstOrDefault(f => f.Name == body);
+            if (hostFlag is not null)
+            {
+                if (value is null && i + 1 < args.Count)
+                {
+                    value = args[++i];
+                }
+
+                if (value is null)
+                {
+                    errors.Add($"flag --{body}: needs a value");
+                    continue;
+                }
+
+                if (hostFlag.Name == "web.listen-address")
+                {
+                    listenFromFlags.AddRange(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                    continue;
+                }
+
+                Apply(hostFlag, value, settings, errors, "--" + body);
+                continue;
+            }
+
+            var name = negated ? body[3..] : body;
+
+            // node_exporter's convention: --collector.<name> / --no-collector.<name> switch a collector on or off.
+            if (name.StartsWith("collector.", StringComparison.Ordinal) && registry.Find(name["collector.".Length..]) is { } switched)
+            {
+                var on = negated ? "false" : value ?? "true";
+                if (!bool.TryParse(on, out _))
+                {
+                    errors.Add($"flag --{body}: '{on}' is not true or false");
+                    continue;
+                }
+
+                settings.CollectorOverrides[OverrideKey(switched.Name, "enabled")] = on.ToLowerInvariant();
+                continue;
+            }
+
+            if (collectorFlags.TryGetValue(name, out var entry))
+            {
+                var (flag, definition) = entry;
+                if (flag.IsSwitch)
+                {
+                    value = negated ? "false" : value ?? "true";
+                    if (!bool.TryParse(value, out _))
+                    {
+                        errors.Add($"flag --{body}: '{value}' is not true or false");
+                        continue;
+                    }
+                }
+                else
+                {
+                    if (negated)
+                    {
+                        errors.Add($"flag --{body}: --{name} is not a switch");
+                        continue;
+                    }
+
+                    if (value is null && i + 1 < args.Count)
+                    {
+                        value = args[++i];
+                    }
+
+                    if (value is null)
+                    {
+                        errors.Add($"flag --{body}: needs a value");
+                        continue;
+                    }
+                }
+
+                settings.CollectorOverrides[OverrideKey(definition.Name, flag.OptionKey)] = value;
+                continue;
+            }
+
+            errors.Add($"unknown flag --{body}; see --help");
+        }
+
+        if (listenFromFlags.Count > 0)
+        {
+            settings.ListenAddresses.Clear();
+            settings.ListenAddresses.AddRange(listenFromFlags);
+        }
+
+        foreach (var address in settings.ListenAddresses)
+        {
+            if (!TryParseListenAddress(address, out _, out _))
+            {
+                errors.Add($"flag --web.listen-address: '{address}' is not host:port or :port");
+            }
+        }
+
+        if (errors.Count > 0 && action == CommandLineAction.Run)
+        {
+            throw new ConfigurationException(errors);
+        }
+
+        return action;
+    }
+
+    /// <summary>Splits a listen address into host (null for all interfaces) and port.</summary>
+    /// <param name="address">The address.</param>
+    /// <param name="host">The host, or null.</param>
+    /// <param name="port">The port.</param>
+    /// <returns>Whether the address is valid.</returns>
+    public static bool TryParseListenAddress(string address, out string? host, out int port)
+    {
+        host = null;
+        port = 0;
+        var colon = address.LastIndexOf(':');
+        if (colon < 0 || !int.TryParse(address.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port) || port > 65535)
+        {
+            return false;
+        }
+
+        var h = address[..colon].Trim('[', ']');
+        host = h.Length == 0 || h == "0.0.0.0" || h == "::" ? null : h;
+        return true;
+    }
+
+    /// <summary>The help text.</summary>
+    /// <param name="registry">Known collectors.</param>
+    /// <param name="programName">The name the program was started under.</param>
+    /// <returns>The text.</returns>
+    public static string Help(CollectorRegistry registry, string programName)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"usage: {programName} [flags]").AppendLine();
+        text.AppendLine();
+        text.AppendLine("Serves Prometheus metrics gathered by collectors from the application beside it.");
+        text.AppendLine();
+        text.AppendLine("Flags (each also read from the environment variable shown):");
+        foreach (var flag in HostFlags)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  --{flag.Name}=VALUE").AppendLine();
+            text.Append(CultureInfo.InvariantCulture, $"      {flag.Help} [{flag.EnvironmentVariable}]").AppendLine();
+        }
+
+        text.AppendLine("  --collector.NAME, --no-collector.NAME");
+        text.AppendLine("      Enable or disable the default instance of a collector.");
+        text.AppendLine("  --version, --help");
+        foreach (var definition in registry.Definitions)
+        {
+            text.AppendLine();
+            text.Append(CultureInfo.InvariantCulture, $"Collector {definition.Name}: {definition.Description}").AppendLine();
+            foreach (var flag in definition.Flags)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"  --{flag.Name}{(flag.IsSwitch ? string.Empty : "=VALUE")}").AppendLine();
+                var env = flag.EnvironmentVariable is null ? string.Empty : $" [{flag.EnvironmentVariable}]";
+                text.Append(CultureInfo.InvariantCulture, $"      {flag.Help} (collectors.{definition.Name}.{flag.OptionKey}){env}").AppendLine();
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static string OverrideKey(string collector, string optionKey) => $"collectors:{collector}:{optionKey.Replace('.', ':')}";
+
+    private static Dictionary<string, (CollectorFlag Flag, CollectorDefinition Definition)> CollectorFlags(CollectorRegistry registry)
+    {
+        var flags = new Dictionary<string, (CollectorFlag, CollectorDefinition)>(StringComparer.Ordinal);
+        foreach (var definition in registry.Definitions)
+        {
+            foreach (var flag in definition.Flags)
+            {
+                if (HostFlags.Any(f => f.Name == flag.Name) || !flags.TryAdd(flag.Name, (flag, definition)))
+                {
+                    throw new InvalidOperationException($"collector '{definition.Name}' declares flag --{flag.Name}, which is already taken");
+                }
+            }
+        }
+
+        return flags;
+    }
+
+    private static void Apply(HostFlag flag, string value, HostSettings settings, List<string> errors, string source)
+    {
+        try
+        {
+            flag.Apply(settings, value);
+        }
+        catch (FormatException e)
+        {
+            errors.Add($"{source}: '{value}': {e.Message}");
+        }
+    }
+
+    private static LogLevel ParseLevel(string value) => value.ToLowerInvariant() switch
+    {
+        "debug" => LogLevel.Debug,
+        "info" => LogLevel.Information,
+        "warn" or "warning" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        _ => throw new FormatException("must be debug, info, warn or error"),
+    };
+
+    private sealed record HostFlag(string Name, string EnvironmentVariable, string Help, Action<HostSettings, string> Apply);
+}

@@ -1,0 +1,108 @@
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
+using Exporters.Abstractions;
+using Exporters.Hosting.Collectors;
+
+namespace Exporters.Hosting;
+
+/// <summary>
+/// Composes an exporter: the collectors it is built with, then the flags, environment and configuration file that
+/// configure them at start-up. Create one with <see cref="ExporterApplication.CreateBuilder"/>, add collectors with
+/// their packages' extensions (<c>builder.AddRedis()</c>), then <see cref="RunAsync"/> or <see cref="Build"/>.
+/// </summary>
+public sealed class ExporterApplicationBuilder : IExporterBuilder
+{
+    private readonly CollectorRegistry _registry = new();
+    private Action<string, CollectorRegistry>? _pluginLoader;
+
+    internal ExporterApplicationBuilder(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        Args = args;
+        Environment = System.Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => e.Value as string, StringComparer.Ordinal);
+        ProgramName = Path.GetFileNameWithoutExtension(System.Environment.GetCommandLineArgs().FirstOrDefault() ?? "exporters");
+    }
+
+    /// <summary>The command-line arguments, without the program name.</summary>
+    public IReadOnlyList<string> Args { get; }
+
+    /// <summary>The environment variables the exporter reads; a copy of the process environment that tests may change.</summary>
+    public IDictionary<string, string?> Environment { get; }
+
+    /// <summary>
+    /// The name the program was started under, without directory or extension. Help and version texts use it.
+    /// </summary>
+    public string ProgramName { get; set; }
+
+    /// <summary>The clock every scrape, deadline and cache uses.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>The collector definitions registered so far, in name order.</summary>
+    public IEnumerable<CollectorDefinition> Collectors => _registry.Definitions;
+
+    internal CollectorRegistry Registry => _registry;
+
+    internal Action<string, CollectorRegistry>? PluginLoading => _pluginLoader;
+
+    /// <summary>Registers a collector definition.</summary>
+    /// <param name="definition">The definition.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="InvalidOperationException">The name is invalid or already taken.</exception>
+    public ExporterApplicationBuilder AddCollector(CollectorDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        _registry.Add(definition, "built-in");
+        return this;
+    }
+
+    /// <inheritdoc/>
+    IExporterBuilder IExporterBuilder.AddCollector(CollectorDefinition definition) => AddCollector(definition);
+
+    /// <summary>
+    /// Lets <c>--plugins.dir</c> load collector assemblies at run time. Needs the JIT runtime: a Native AOT build cannot
+    /// load assemblies, and one given <c>--plugins.dir</c> stops with an error that says so.
+    /// </summary>
+    /// <returns>This builder.</returns>
+    [RequiresUnreferencedCode("Plugins are loaded by reflection from assemblies the trimmer never saw.")]
+    [RequiresDynamicCode("Plugins are loaded as IL and need the JIT.")]
+    public ExporterApplicationBuilder EnablePlugins()
+    {
+        _pluginLoader = static (directory, registry) => Exporters.Hosting.Collectors.PluginLoader.LoadInto(directory, registry);
+        return this;
+    }
+
+    /// <summary>
+    /// Parses the flags and environment, loads and validates the configuration, and builds the application without
+    /// starting it. When the flags ask for <c>--help</c> or <c>--version</c>, the application only prints.
+    /// </summary>
+    /// <returns>The application.</returns>
+    /// <exception cref="ConfigurationException">Invalid flags, plugins or configuration; each problem names its flag or key.</exception>
+    public ExporterApplication Build() => ExporterApplication.Create(this);
+
+    /// <summary>
+    /// Builds and runs the application until the process is asked to stop, the way a <c>Program.cs</c> does it: help
+    /// and version are printed, invalid flags or configuration are printed to standard error and give exit code
+    /// <see cref="ExporterApplication.ConfigurationErrorExitCode"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the application.</param>
+    /// <returns>The process exit code.</returns>
+    public async Task<int> RunAsync(CancellationToken cancellationToken = default)
+    {
+        ExporterApplication app;
+        try
+        {
+            app = Build();
+        }
+        catch (ConfigurationException e)
+        {
+            await ExporterApplication.ReportAsync(e);
+            return ExporterApplication.ConfigurationErrorExitCode;
+        }
+
+        await using (app)
+        {
+            return await app.RunAsync(cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using Exporters.Hosting.Configuration;
+using Exporters.Hosting.Logging;
+using Exporters.Hosting.Scraping;
+
+namespace Exporters.Hosting.Web;
+
+/// <summary>The host's HTTP endpoints.</summary>
+internal static class Endpoints
+{
+    private const string ScrapeTimeoutHeader = "X-Prometheus-Scrape-Timeout-Seconds";
+
+    /// <summary>Maps every endpoint.</summary>
+    /// <param name="app">The application.</param>
+    /// <param name="settings">Process settings.</param>
+    /// <returns>The application.</returns>
+    public static WebApplication MapExporterEndpoints(this WebApplication app, HostSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(settings);
+        var manager = app.Services.GetRequiredService<RuntimeManager>();
+        var coordinator = app.Services.GetRequiredService<ScrapeCoordinator>();
+        var readiness = app.Services.GetRequiredService<Readiness>();
+        var redactor = app.Services.GetRequiredService<SecretRedactor>();
+        var timeProvider = app.Services.GetRequiredService<TimeProvider>();
+        var telemetry = settings.TelemetryPath;
+
+        app.MapGet("/healthz", context => PlainText(context, StatusCodes.Status200OK, "ok"));
+        app.MapGet("/readyz", context => readiness.IsReady
+            ? PlainText(context, StatusCodes.Status200OK, "ready")
+            : PlainText(context, StatusCodes.Status503ServiceUnavailable, "not ready"));
+
+        app.MapGet(telemetry, async context =>
+        {
+            var document = await coordinator.ScrapeAsync(null, context.Request.Headers[ScrapeTimeoutHeader], includeHostMetrics: true, context.RequestAborted);
+            await MetricsResponse.WriteAsync(context, document);
+        });
+
+        app.MapGet(telemetry + "/{collector}", async context =>
+        {
+            var name = context.Request.RouteValues["collector"] as string ?? string.Empty;
+            var instance = manager.Current.Find(name);
+            if (instance is null)
+            {
+                await PlainText(context, StatusCodes.Status404NotFound, $"no collector instance is named '{name}'; see / for the list");
+                return;
+            }
+
+            var document = await coordinator.ScrapeAsync([instance], context.Request.Headers[ScrapeTimeoutHeader], includeHostMetrics: false, context.RequestAborted);
+            await MetricsResponse.WriteAsync(context, document);
+        });
+
+        app.MapGet("/probe", async context =>
+        {
+            var runtime = manager.Current;
+            var probe = runtime.Configuration.Probe;
+            if (!probe.Enabled)
+            {
+                await PlainText(context, StatusCodes.Status404NotFound, "/probe is disabled; set probe.enabled and probe.allowed_targets to use it");
+                return;
+            }
+
+            var name = context.Request.Query["collector"].ToString();
+            var candidates = runtime.Instances.Where(i => i.Target is not null).ToList();
+            var instance = name.Length > 0 ? runtime.Find(name) : candidates.Count == 1 ? candidates[0] : null;
+            if (instance is null)
+            {
+                var message = name.Length > 0
+                    ? $"no collector instance is named '{name}'"
+                    : "the 'collector' parameter is required when more than one collector instance is configured";
+                await PlainText(context, StatusCodes.Status400BadRequest, message);
+                return;
+            }
+
+            var target = context.Request.Query["target"].ToString();
+            var (allowed, reason) = await new ProbeTargetPolicy(probe.AllowedTargets).IsAllowedAsync(target, context.RequestAborted);
+            if (!allowed)
+            {
+                await PlainText(context, StatusCodes.Status403Forbidden, "target refused: " + redactor.Redact(reason));
+                return;
+            }
+
+            var document = await coordinator.ProbeAsync(instance, target, context.Request.Headers[ScrapeTimeoutHeader], context.RequestAborted);
+            await MetricsResponse.WriteAsync(context, document);
+        });
+
+        app.MapPost("/-/reload", async context =>
+        {
+            var problems = await manager.ReloadAsync();
+            await (problems is null
+                ? PlainText(context, StatusCodes.Status200OK, "configuration reloaded")
+                : PlainText(context, StatusCodes.Status500InternalServerError, "reload failed; the previous configuration is still running:\n" + problems));
+        });
+
+        app.MapGet("/", async context =>
+        {
+            context.Response.ContentType = "text/html; charset=utf-8";
+            context.Response.Headers.CacheControl = "no-store";
+            await context.Response.WriteAsync(StatusPage.Render(manager, settings, redactor, timeProvider.GetUtcNow()), context.RequestAborted);
+        });
+
+        return app;
+    }
+
+    private static Task PlainText(HttpContext context, int status, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(text + "\n", context.RequestAborted);
+    }
+}
+
+/// <summary>Whether the host is ready to serve: from start-up until shutdown begins. Never depends on a target.</summary>
+internal sealed class Readiness
+{
+    /// <summary>Whether <c>/readyz</c> answers 200.</summary>
+    public bool IsReady { get; set; }
+}
