@@ -67,7 +67,7 @@ internal sealed class SigV4Verifier(string region, string service, TimeProvider 
 
     public void Accept(string accessKeyId, string secret, string? sessionToken = null) => _keys[accessKeyId] = (secret, sessionToken);
 
-    /// <summary>Null when the signature holds, otherwise why not.</summary>
+    /// <summary>The verdict: <see cref="VerifiedRequest.Refusal"/> is null when the signature holds, otherwise it says why not.</summary>
     public async Task<VerifiedRequest> VerifyAsync(HttpContext context)
     {
         var request = context.Request;
@@ -282,8 +282,8 @@ internal sealed class OpenSearchStub : IAsyncDisposable
 
 /// <summary>
 /// An STS stand-in for AssumeRoleWithWebIdentity (checks role, session name and the current token) and AssumeRole
-/// (checks the SigV4 signature, service sts, against the base keys it was told). Each call issues new keys that the
-/// given <see cref="SigV4Verifier"/> then accepts, expiring an hour later by the shared clock.
+/// (checks the SigV4 signature, service sts, against the base keys it was told and the keys it issued). Each call
+/// issues new keys that the given <see cref="SigV4Verifier"/> then accepts, expiring an hour later by the shared clock.
 /// </summary>
 internal sealed class StsStub : IAsyncDisposable
 {
@@ -305,7 +305,8 @@ internal sealed class StsStub : IAsyncDisposable
     /// <summary>The web identity token STS accepts now.</summary>
     public string? ExpectedWebIdentityToken { get; set; }
 
-    public string ExpectedRoleArn { get; set; } = "arn:aws:iam::123456789012:role/web";
+    /// <summary>The roles that may be assumed.</summary>
+    public HashSet<string> AllowedRoles { get; } = ["arn:aws:iam::123456789012:role/web"];
 
     public string? ExpectedSessionName { get; set; }
 
@@ -358,7 +359,7 @@ internal sealed class StsStub : IAsyncDisposable
             return;
         }
 
-        if (roleArn != ExpectedRoleArn || (ExpectedSessionName is not null && session != ExpectedSessionName))
+        if (!AllowedRoles.Contains(roleArn) || (ExpectedSessionName is not null && session != ExpectedSessionName))
         {
             await ErrorAsync(context, 403, "AccessDenied", $"Not authorized to perform sts:{action}");
             return;
@@ -397,6 +398,9 @@ internal sealed class StsStub : IAsyncDisposable
         var prefix = action == "AssumeRole" ? "ASIAROLE" : "ASIAWEB";
         var (keyId, secret, sessionToken) = ($"{prefix}{n}", $"{prefix.ToLowerInvariant()}-secret-{n}", $"{prefix.ToLowerInvariant()}-token-{n}/+=");
         _issuedTo.Accept(keyId, secret, sessionToken);
+
+        // Like STS, it accepts the temporary keys it issued for later calls (a role assumed with web identity keys).
+        SignedCalls.Accept(keyId, secret, sessionToken);
         var expiration = (_time.Now + Lifetime).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         context.Response.ContentType = "text/xml";
         await context.Response.WriteAsync($"""
