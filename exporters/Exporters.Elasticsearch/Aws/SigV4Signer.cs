@@ -51,13 +51,6 @@ internal sealed class SigV4Signer
     public const string SecurityTokenHeader = "X-Amz-Security-Token";
     public const string ContentSha256Header = "x-amz-content-sha256";
 
-    // Headers that hops may add, drop or rewrite, so signing them would break the signature on the way.
-    private static readonly HashSet<string> NeverSigned = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "authorization", "user-agent", "x-amzn-trace-id", "expect", "transfer-encoding", "connection", "keep-alive",
-        "proxy-authorization", "proxy-connection", "te", "upgrade",
-    };
-
     public SigV4Signer(string region, string service)
     {
         Region = CheckScopePart(region, "region");
@@ -168,7 +161,7 @@ internal sealed class SigV4Signer
         var headers = new List<KeyValuePair<string, string>> { new("host", request.Headers.Host ?? HostHeader(uri)) };
         foreach (var (name, values) in request.Headers.NonValidated)
         {
-            if (name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) && !NeverSigned.Contains(name))
+            if (name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase))
             {
                 // Several values of one header go out as one line joined by ", ", so that is the value to sign.
                 headers.Add(new(name, string.Join(", ", values)));
