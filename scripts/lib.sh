@@ -39,13 +39,19 @@ install_debian_packages() {
 }
 
 # The one publish command: the Dockerfile runs it, and scripts/test runs it to prove it works.
-# Settings (trimmed, self-contained, ReadyToRun, invariant globalization, workstation non-concurrent GC) live in
-# src/Exporters/Exporters.csproj.
+#   publish_host OUTPUT [aot|jit]
+# aot (the default): one Native AOT executable, OUTPUT/exporters, with the collectors compiled in.
+# jit: the same composition on the JIT runtime (self-contained, ReadyToRun), which can also load --plugins.dir.
+# Both get the drop-in names the image ships: redis_exporter and elasticsearch_exporter, symlinks to exporters.
+# Settings live in src/Exporters/Exporters.csproj.
 publish_host() {
-    local output="$1"
+    local output="$1" flavour="${2:-aot}"
+    case "$flavour" in aot|jit) ;; *) echo "publish_host: flavour must be aot or jit, not '$flavour'" >&2; return 2 ;; esac
     # SOURCE_REVISION names the commit when there is no .git to read it from (a Docker build context).
     dotnet publish "$(repo_root)/src/Exporters/Exporters.csproj" -c Release -r linux-x64 -o "$output" -nologo -v quiet \
-        ${SOURCE_REVISION:+-p:SourceRevisionId="$SOURCE_REVISION"}
+        -p:ExportersFlavour="$flavour" ${SOURCE_REVISION:+-p:SourceRevisionId="$SOURCE_REVISION"} || return
+    ln -sfn exporters "$output/redis_exporter"
+    ln -sfn exporters "$output/elasticsearch_exporter"
 }
 
 free_port() {

@@ -6,7 +6,7 @@ namespace Exporters.Elasticsearch;
 public static class ElasticsearchExporterBuilderExtensions
 {
     /// <summary>
-    /// Registers the <c>elasticsearch</c> collector. It runs when the configuration has an <c>elasticsearch</c> section or an elasticsearch_exporter flag such as <c>--es.uri</c> is set.
+    /// Registers the <c>elasticsearch</c> collector. It runs when the configuration has an <c>elasticsearch</c> section or an elasticsearch_exporter flag such as <c>--es.uri</c> is set. Started under the name <c>elasticsearch_exporter</c>, the exporter takes that exporter's port, flags and environment variables.
     /// </summary>
     /// <typeparam name="TBuilder">The builder type.</typeparam>
     /// <param name="builder">The exporter builder.</param>
@@ -16,6 +16,7 @@ public static class ElasticsearchExporterBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddCollector(new ElasticsearchCollectorDefinition());
+        builder.AddProfile(ElasticsearchExporterProfile.Create());
         return builder;
     }
 }

@@ -6,7 +6,7 @@ namespace Exporters.Redis;
 public static class RedisExporterBuilderExtensions
 {
     /// <summary>
-    /// Registers the <c>redis</c> collector. It runs when the configuration has a <c>redis</c> section or a redis_exporter flag such as <c>--redis.addr</c> is set.
+    /// Registers the <c>redis</c> collector. It runs when the configuration has a <c>redis</c> section or a redis_exporter flag such as <c>--redis.addr</c> is set. Started under the name <c>redis_exporter</c>, the exporter takes that exporter's port, flags and environment variables.
     /// </summary>
     /// <typeparam name="TBuilder">The builder type.</typeparam>
     /// <param name="builder">The exporter builder.</param>
@@ -16,6 +16,7 @@ public static class RedisExporterBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddCollector(new RedisCollectorDefinition());
+        builder.AddProfile(RedisExporterProfile.Create());
         return builder;
     }
 }

@@ -14,4 +14,11 @@ public interface IExporterBuilder
     /// <param name="definition">The definition.</param>
     /// <returns>This builder.</returns>
     IExporterBuilder AddCollector(CollectorDefinition definition);
+
+    /// <summary>
+    /// Registers a drop-in profile: how the exporter behaves when started under another exporter's program name.
+    /// </summary>
+    /// <param name="profile">The profile. Its program name must be unique among the profiles of this exporter.</param>
+    /// <returns>This builder.</returns>
+    IExporterBuilder AddProfile(ExporterProfile profile);
 }

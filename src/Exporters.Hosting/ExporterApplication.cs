@@ -119,11 +119,17 @@ public sealed partial class ExporterApplication : IAsyncDisposable
             load(plugins, registry);
         }
 
-        var action = CommandLine.Parse(args, environment, registry, out var settings);
+        var profile = builder.Profiles.GetValueOrDefault(builder.ProgramName);
+        foreach (var collector in profile?.Collectors ?? [])
+        {
+            _ = registry.Find(collector) ?? throw new InvalidOperationException($"the {profile!.ProgramName} profile names the collector '{collector}', which is not registered");
+        }
+
+        var action = CommandLine.Parse(args, environment, registry, profile, out var settings);
         switch (action)
         {
             case CommandLineAction.Help:
-                return new ExporterApplication(null, CommandLine.Help(registry, builder.ProgramName), []);
+                return new ExporterApplication(null, CommandLine.Help(registry, builder.ProgramName, profile), []);
             case CommandLineAction.Version:
                 return new ExporterApplication(null, $"{builder.ProgramName} version {BuildInfo.Version} (revision {BuildInfo.Revision}, .NET {BuildInfo.DotnetVersion})\n", []);
         }
@@ -203,6 +209,11 @@ public sealed partial class ExporterApplication : IAsyncDisposable
             {
                 LogWebConfigWarning(logger, warning);
             }
+
+            foreach (var warning in settings.Warnings)
+            {
+                LogCommandLineWarning(logger, redactor.Redact(warning));
+            }
         });
         lifetime.ApplicationStopping.Register(() => readiness.IsReady = false);
         lifetime.ApplicationStopped.Register(() => app.Services.GetRequiredService<RuntimeManager>().DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(2)));
@@ -263,4 +274,7 @@ public sealed partial class ExporterApplication : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "--web.config.file: {Warning}")]
     private static partial void LogWebConfigWarning(ILogger logger, string warning);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogCommandLineWarning(ILogger logger, string warning);
 }

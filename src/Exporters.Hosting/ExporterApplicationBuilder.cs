@@ -13,6 +13,7 @@ namespace Exporters.Hosting;
 public sealed class ExporterApplicationBuilder : IExporterBuilder
 {
     private readonly CollectorRegistry _registry = new();
+    private readonly Dictionary<string, ExporterProfile> _profiles = new(StringComparer.Ordinal);
     private Action<string, CollectorRegistry>? _pluginLoader;
 
     internal ExporterApplicationBuilder(string[] args)
@@ -41,6 +42,9 @@ public sealed class ExporterApplicationBuilder : IExporterBuilder
     /// <summary>The collector definitions registered so far, in name order.</summary>
     public IEnumerable<CollectorDefinition> Collectors => _registry.Definitions;
 
+    /// <summary>The drop-in profiles registered so far, by program name.</summary>
+    public IReadOnlyDictionary<string, ExporterProfile> Profiles => _profiles;
+
     internal CollectorRegistry Registry => _registry;
 
     internal Action<string, CollectorRegistry>? PluginLoading => _pluginLoader;
@@ -56,8 +60,26 @@ public sealed class ExporterApplicationBuilder : IExporterBuilder
         return this;
     }
 
+    /// <summary>Registers a drop-in profile, used when the program is started under its name.</summary>
+    /// <param name="profile">The profile.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="InvalidOperationException">Another profile already has that program name.</exception>
+    public ExporterApplicationBuilder AddProfile(ExporterProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        if (!_profiles.TryAdd(profile.ProgramName, profile))
+        {
+            throw new InvalidOperationException($"a profile for the program name '{profile.ProgramName}' is already registered");
+        }
+
+        return this;
+    }
+
     /// <inheritdoc/>
     IExporterBuilder IExporterBuilder.AddCollector(CollectorDefinition definition) => AddCollector(definition);
+
+    /// <inheritdoc/>
+    IExporterBuilder IExporterBuilder.AddProfile(ExporterProfile profile) => AddProfile(profile);
 
     /// <summary>
     /// Lets <c>--plugins.dir</c> load collector assemblies at run time. Needs the JIT runtime: a Native AOT build cannot

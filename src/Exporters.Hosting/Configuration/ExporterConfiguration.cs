@@ -58,6 +58,7 @@ internal sealed record ExporterConfiguration(IReadOnlyList<InstanceConfiguration
             .ToDictionary(kv => kv.Key["EXPORTERS_".Length..].Replace("__", ":", StringComparison.Ordinal).ToLowerInvariant(), kv => kv.Value, StringComparer.OrdinalIgnoreCase);
 
         var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.CollectorDefaults)
             .AddInMemoryCollection(fileValues)
             .AddInMemoryCollection(environmentValues)
             .AddInMemoryCollection(settings.CollectorOverrides)

@@ -47,9 +47,21 @@ internal sealed class HostSettings
     /// <summary>How long a client may take to send the request headers before the connection is closed.</summary>
     public Duration ReadHeaderTimeout { get; set; } = Duration.FromSeconds(10);
 
+    /// <summary>The drop-in profile the program name selected, or null for the host's own conventions.</summary>
+    public ExporterProfile? Profile { get; init; }
+
+    /// <summary>Whether the process and runtime families are left out of <c>/metrics</c>.</summary>
+    public bool DisableExporterMetrics { get; set; }
+
+    /// <summary>Things on the command line or in the environment that were accepted but mean nothing here; logged at start-up.</summary>
+    public List<string> Warnings { get; } = [];
+
+    /// <summary>Collector options that hold unless the file, the environment or a flag says otherwise (a profile's default instances).</summary>
+    public Dictionary<string, string?> CollectorDefaults { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Collector option overrides from collector flags and their environment variables (<c>collectors:x:key</c> → value).</summary>
     public Dictionary<string, string?> CollectorOverrides { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The effective listen addresses (the default when none was given).</summary>
-    public IReadOnlyList<string> EffectiveListenAddresses => ListenAddresses.Count > 0 ? ListenAddresses : [$":{DefaultPort}"];
+    public IReadOnlyList<string> EffectiveListenAddresses => ListenAddresses.Count > 0 ? ListenAddresses : [Profile?.DefaultListenAddress ?? $":{DefaultPort}"];
 }

@@ -79,7 +79,7 @@ internal sealed class ScrapeCoordinator(RuntimeManager manager, HostSettings set
         HostMetrics.WriteCollectorResults(meta, results);
         if (includeHostMetrics)
         {
-            HostMetrics.WriteHost(meta, manager);
+            HostMetrics.WriteHost(meta, manager, !settings.DisableExporterMetrics);
         }
 
         sources.Add(new ExpositionSource(meta.Batch));

@@ -49,10 +49,11 @@ internal static class HostMetrics
         }
     }
 
-    /// <summary>Writes build, configuration, process and runtime metrics.</summary>
+    /// <summary>Writes build and configuration metrics, and process and runtime metrics unless <paramref name="processAndRuntime"/> is false.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="manager">The runtime manager.</param>
-    public static void WriteHost(MetricWriter writer, RuntimeManager manager)
+    /// <param name="processAndRuntime">Whether to write the process and runtime families (<c>--web.disable-exporter-metrics</c> turns them off).</param>
+    public static void WriteHost(MetricWriter writer, RuntimeManager manager, bool processAndRuntime = true)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(manager);
@@ -64,6 +65,9 @@ internal static class HostMetrics
             writer.Write(Collectors, group.Count(), group.Key);
         }
 
-        ProcessMetrics.Write(writer);
+        if (processAndRuntime)
+        {
+            ProcessMetrics.Write(writer);
+        }
     }
 }

@@ -24,7 +24,10 @@ internal static class Endpoints
         var timeProvider = app.Services.GetRequiredService<TimeProvider>();
         var telemetry = settings.TelemetryPath;
 
-        app.MapGet("/healthz", context => PlainText(context, StatusCodes.Status200OK, "ok"));
+        foreach (var path in (string[])["/healthz", .. settings.Profile?.HealthPaths ?? []])
+        {
+            app.MapGet(path, context => PlainText(context, StatusCodes.Status200OK, "ok"));
+        }
         app.MapGet("/readyz", context => readiness.IsReady
             ? PlainText(context, StatusCodes.Status200OK, "ready")
             : PlainText(context, StatusCodes.Status503ServiceUnavailable, "not ready"));
@@ -49,7 +52,13 @@ internal static class Endpoints
             await MetricsResponse.WriteAsync(context, document);
         });
 
-        app.MapGet("/probe", async context =>
+        var defaultProbeCollector = settings.Profile is { Collectors.Count: > 0 } profile ? profile.Collectors[0] : null;
+        foreach (var path in (string[])["/probe", .. settings.Profile?.ProbePaths ?? []])
+        {
+            app.MapGet(path, context => ProbeAsync(context, path != "/probe" ? defaultProbeCollector : null));
+        }
+
+        async Task ProbeAsync(HttpContext context, string? defaultCollector)
         {
             var runtime = manager.Current;
             var probe = runtime.Configuration.Probe;
@@ -60,6 +69,11 @@ internal static class Endpoints
             }
 
             var name = context.Request.Query["collector"].ToString();
+            if (name.Length == 0 && defaultCollector is not null)
+            {
+                name = defaultCollector;
+            }
+
             var candidates = runtime.Instances.Where(i => i.Target is not null).ToList();
             var instance = name.Length > 0 ? runtime.Find(name) : candidates.Count == 1 ? candidates[0] : null;
             if (instance is null)
@@ -81,7 +95,7 @@ internal static class Endpoints
 
             var document = await coordinator.ProbeAsync(instance, target, context.Request.Headers[ScrapeTimeoutHeader], context.RequestAborted);
             await MetricsResponse.WriteAsync(context, document);
-        });
+        }
 
         app.MapPost("/-/reload", async context =>
         {
