@@ -1,6 +1,6 @@
 using System.Text;
 using Exporters.Elasticsearch.Aws;
-using Exporters.Testing;
+using Exporters.TestSupport;
 
 namespace Exporters.Elasticsearch.Tests.Aws;
 
