@@ -17,6 +17,14 @@ public sealed class ScrapeContext
     /// <summary>Whether <see cref="Target"/> came from a <c>/probe</c> request rather than configuration.</summary>
     public bool IsProbe { get; init; }
 
+    /// <summary>
+    /// The other query parameters of the <c>/probe</c> request (all but <c>target</c>, <c>collector</c> and
+    /// <c>format</c>), for collectors that take settings per request, as elasticsearch_exporter's
+    /// <c>auth_module</c> or redis_exporter's <c>check-keys</c>. Empty for scrapes of the configured target. A
+    /// collector should fail the scrape, naming the parameter, for one it does not know or whose value is invalid.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ProbeParameters { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>The absolute deadline: the smaller of the configured timeout and Prometheus' scrape timeout less a margin.</summary>
     public required DateTimeOffset Deadline { get; init; }
 

@@ -14,6 +14,7 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
 {
     private const int MaxErrorLength = 400;
     private static readonly MetricBatch EmptyBatch = new();
+    private static readonly Dictionary<string, string> NoParameters = new(StringComparer.Ordinal);
     private readonly object _gate = new();
     private readonly SemaphoreSlim _serial = new(1, 1);
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
@@ -114,9 +115,10 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
     /// </summary>
     /// <param name="budget">Time allowed, already capped by the instance's timeout.</param>
     /// <param name="probeTarget">A target from <c>/probe</c>, or null.</param>
+    /// <param name="probeParameters">The probe request's other parameters, or null.</param>
     /// <param name="aborted">Cancelled when the HTTP request goes away.</param>
     /// <returns>The outcome; never throws for collector problems.</returns>
-    public async Task<ScrapeOutcome> ScrapeAsync(TimeSpan budget, string? probeTarget, CancellationToken aborted)
+    public async Task<ScrapeOutcome> ScrapeAsync(TimeSpan budget, string? probeTarget, CancellationToken aborted, IReadOnlyDictionary<string, string>? probeParameters = null)
     {
         var now = _timeProvider.GetUtcNow();
         var minInterval = Configuration.Options.MinInterval.Value;
@@ -125,7 +127,10 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
             return last with { FromCache = true };
         }
 
-        var key = probeTarget ?? string.Empty;
+        // Probes with different parameters are different scrapes; only identical ones share a fetch.
+        var key = probeParameters is not { Count: > 0 }
+            ? probeTarget ?? string.Empty
+            : string.Join('\n', probeParameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}").Prepend(probeTarget ?? string.Empty));
         Task<ScrapeOutcome> task;
         lock (_gate)
         {
@@ -135,12 +140,12 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
             }
             else if (!Configuration.Options.SingleFlight)
             {
-                task = RunAsync(budget, now + budget, probeTarget);
+                task = RunAsync(budget, now + budget, probeTarget, probeParameters);
             }
             else
             {
                 var deadline = now + budget;
-                task = RunAsync(budget, deadline, probeTarget);
+                task = RunAsync(budget, deadline, probeTarget, probeParameters);
                 _inFlight[key] = new InFlight(task, deadline);
                 _ = task.ContinueWith(
                     completed =>
@@ -184,7 +189,7 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
         }
     }
 
-    private async Task<ScrapeOutcome> RunAsync(TimeSpan budget, DateTimeOffset deadline, string? probeTarget)
+    private async Task<ScrapeOutcome> RunAsync(TimeSpan budget, DateTimeOffset deadline, string? probeTarget, IReadOnlyDictionary<string, string>? probeParameters)
     {
         var started = _timeProvider.GetTimestamp();
         using var cts = new CancellationTokenSource(budget, _timeProvider);
@@ -194,6 +199,7 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
             CollectorName = Name,
             Target = probeTarget ?? Target,
             IsProbe = probeTarget is not null,
+            ProbeParameters = probeParameters ?? NoParameters,
             Deadline = deadline,
             CancellationToken = cts.Token,
             Logger = _logger,

@@ -55,11 +55,12 @@ internal sealed class ScrapeCoordinator(RuntimeManager manager, HostSettings set
     /// <param name="target">The target, already allowed.</param>
     /// <param name="scrapeTimeoutHeader">Prometheus' scrape timeout header, or null.</param>
     /// <param name="aborted">Cancelled when the request goes away.</param>
+    /// <param name="parameters">The probe request's other query parameters.</param>
     /// <returns>The document.</returns>
-    public async Task<ExpositionDocument> ProbeAsync(CollectorInstance instance, string target, string? scrapeTimeoutHeader, CancellationToken aborted)
+    public async Task<ExpositionDocument> ProbeAsync(CollectorInstance instance, string target, string? scrapeTimeoutHeader, CancellationToken aborted, IReadOnlyDictionary<string, string>? parameters = null)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        var outcome = await instance.ScrapeAsync(Budget(instance.Configuration.Options.Timeout, scrapeTimeoutHeader, settings.ScrapeTimeoutMargin), target, aborted);
+        var outcome = await instance.ScrapeAsync(Budget(instance.Configuration.Options.Timeout, scrapeTimeoutHeader, settings.ScrapeTimeoutMargin), target, aborted, parameters);
         return Assemble([(instance, outcome)], includeHostMetrics: false);
     }
 

@@ -93,7 +93,10 @@ internal static class Endpoints
                 return;
             }
 
-            var document = await coordinator.ProbeAsync(instance, target, context.Request.Headers[ScrapeTimeoutHeader], context.RequestAborted);
+            var parameters = context.Request.Query
+                .Where(q => q.Key is not ("target" or "collector" or "format"))
+                .ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
+            var document = await coordinator.ProbeAsync(instance, target, context.Request.Headers[ScrapeTimeoutHeader], context.RequestAborted, parameters);
             await MetricsResponse.WriteAsync(context, document);
         }
 
