@@ -55,7 +55,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0)
 # ILCompiler package is the one the SDK picks.
 publish_aot() {
     local project=$1 output=$2 log=$3
-    rm -rf "$output"
+    # The native compiler only reports warnings when it runs: start from nothing so that it always does.
+    rm -rf "$output" "$project/obj/Release/net10.0/linux-x64" "$project/bin/Release/net10.0/linux-x64"
     if ! dotnet publish "$project" -c Release -r linux-x64 -p:PublishAot=true -p:TreatWarningsAsErrors=false \
         -p:TrimmerSingleWarn=false -o "$output" -nologo -clp:NoSummary >"$log" 2>&1; then
         echo "publish of $project failed:" >&2

@@ -31,6 +31,22 @@ foreach (var (name, verify) in libraries)
     }
 }
 
+// A malformed hash in a configuration: refused (false) or thrown, which a caller has to handle.
+foreach (var (name, verify) in libraries)
+{
+    string outcome;
+    try
+    {
+        outcome = verify("password", "$2y$10$tooShort") ? "accepted" : "false";
+    }
+    catch (Exception e) when (e is not OutOfMemoryException)
+    {
+        outcome = "throws " + e.GetType().Name;
+    }
+
+    Console.WriteLine($"{name}_malformed_hash={outcome}");
+}
+
 var timed = cases.First(c => c.Cost == "10");
 foreach (var (name, verify) in libraries)
 {

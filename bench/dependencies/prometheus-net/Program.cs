@@ -178,35 +178,57 @@ internal static class Program
         Console.WriteLine($"render_series={Families * SeriesPerFamily}");
         Console.WriteLine($"render_document_bytes_prometheus_net={await Export()}");
         Console.WriteLine($"render_document_bytes_exposition={RenderBatch(batch)}");
-        await MeasureAsync("render_prometheus_net", iterations, Export);
-        await MeasureAsync("render_exposition", iterations, () => Task.FromResult(RenderBatch(batch)));
-        await MeasureAsync("set_and_render_prometheus_net", iterations, async () =>
-        {
-            SetAll();
-            return await Export();
-        });
-        await MeasureAsync("write_and_render_exposition", iterations, () => Task.FromResult(RenderBatch(Write())));
+        await CompareAsync(iterations, ("render_prometheus_net", Export), ("render_exposition", () => Task.FromResult(RenderBatch(batch))));
+        await CompareAsync(
+            iterations,
+            ("set_and_render_prometheus_net", async () =>
+            {
+                SetAll();
+                return await Export();
+            }),
+            ("write_and_render_exposition", () => Task.FromResult(RenderBatch(Write()))));
     }
 
-    /// <summary>Warms up, then prints microseconds and bytes allocated (all threads) per call.</summary>
-    private static async Task MeasureAsync(string name, int iterations, Func<Task<long>> action)
+    /// <summary>
+    /// Warms both up, then runs them in ten alternating blocks so that a change in the machine's load hits both alike;
+    /// prints the median block's microseconds per call and the bytes allocated (all threads) per call.
+    /// </summary>
+    private static async Task CompareAsync(int iterations, params (string Name, Func<Task<long>> Action)[] candidates)
     {
-        for (var i = 0; i < Math.Max(5, iterations / 5); i++)
+        const int Blocks = 10;
+        var perBlock = Math.Max(1, iterations / Blocks);
+        var times = candidates.Select(_ => new List<double>()).ToArray();
+        var allocated = new long[candidates.Length];
+        foreach (var (_, action) in candidates)
         {
-            await action();
+            for (var i = 0; i < Math.Max(5, perBlock); i++)
+            {
+                await action();
+            }
         }
 
-        var allocated = GC.GetTotalAllocatedBytes(precise: true);
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < iterations; i++)
+        for (var block = 0; block < Blocks; block++)
         {
-            await action();
+            for (var c = 0; c < candidates.Length; c++)
+            {
+                var before = GC.GetTotalAllocatedBytes(precise: true);
+                var clock = Stopwatch.StartNew();
+                for (var i = 0; i < perBlock; i++)
+                {
+                    await candidates[c].Action();
+                }
+
+                clock.Stop();
+                allocated[c] += GC.GetTotalAllocatedBytes(precise: true) - before;
+                times[c].Add(clock.Elapsed.TotalMicroseconds / perBlock);
+            }
         }
 
-        clock.Stop();
-        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-        Console.WriteLine($"{name}_us={clock.Elapsed.TotalMicroseconds / iterations:F0}");
-        Console.WriteLine($"{name}_bytes={allocated / iterations}");
+        for (var c = 0; c < candidates.Length; c++)
+        {
+            Console.WriteLine($"{candidates[c].Name}_us={times[c].Order().ElementAt(Blocks / 2):F0}");
+            Console.WriteLine($"{candidates[c].Name}_bytes={allocated[c] / (Blocks * perBlock)}");
+        }
     }
 
     private static async Task<string> ExportAsync(CollectorRegistry registry)
