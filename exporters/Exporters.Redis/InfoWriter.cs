@@ -21,6 +21,15 @@ internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, Time
 
     private readonly List<string> _skipped = [];
 
+    /// <summary>Whether <c>total_system_memory</c> is written as <c>redis_total_system_memory_bytes</c>.</summary>
+    public bool IncludeSystemMetrics { get; init; }
+
+    /// <summary>Whether databases below <c>databases</c> that hold no key report zeros.</summary>
+    public bool IncludeEmptyDatabases { get; init; } = true;
+
+    /// <summary>Whether latency percentiles carry redis_exporter's quantile labels (50, 99, 99.9).</summary>
+    public bool PercentQuantiles { get; init; }
+
     /// <summary>Fields skipped in this scrape, with the reason.</summary>
     public IReadOnlyList<string> Skipped => _skipped;
 
@@ -65,7 +74,21 @@ internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, Time
                 continue;
             }
 
-            if (field.StartsWith("cmdstat_"))
+            if (field is "hz" or "configured_hz")
+            {
+                if (TryNumber(field, value, out var hz))
+                {
+                    writer.Write(field is "hz" ? metrics.Hz : metrics.ConfiguredHz, hz);
+                }
+            }
+            else if (field is "total_system_memory")
+            {
+                if (IncludeSystemMetrics && TryNumber(field, value, out var bytes))
+                {
+                    Write(metrics.Field("total_system_memory_bytes", false, "total_system_memory"), bytes);
+                }
+            }
+            else if (field.StartsWith("cmdstat_"))
             {
                 WriteCommandStat(field["cmdstat_".Length..], value);
             }
@@ -104,7 +127,7 @@ internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, Time
         }
 
         Span<char> dbLabel = stackalloc char[16];
-        for (var db = 0; db < databases; db++)
+        for (var db = 0; IncludeEmptyDatabases && db < databases; db++)
         {
             if (!seenDatabases.Contains(db))
             {
@@ -241,24 +264,6 @@ internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, Time
         }
     }
 
-    public void WriteSentinelMasters(RespValue reply)
-    {
-        foreach (var master in reply.Items)
-        {
-            var fields = master.Pairs().ToDictionary(p => p.Key, p => p.Value.AsString() ?? string.Empty, StringComparer.Ordinal);
-            if (!fields.TryGetValue("name", out var name))
-            {
-                continue;
-            }
-
-            var address = $"{fields.GetValueOrDefault("ip")}:{fields.GetValueOrDefault("port")}";
-            if (double.TryParse(fields.GetValueOrDefault("quorum"), NumberStyles.Float, CultureInfo.InvariantCulture, out var quorum))
-            {
-                writer.Write(metrics.SentinelMasterQuorum, quorum, name, address);
-            }
-        }
-    }
-
     public void WriteClientList(RespValue reply)
     {
         const int MaxGroups = 1000;
@@ -305,6 +310,137 @@ internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, Time
         foreach (var ((name, flags), count) in groups)
         {
             writer.Write(metrics.ClientConnections, count, name, flags);
+        }
+    }
+
+    /// <summary>
+    /// redis_exporter's per-client families: <c>redis_connected_client_info</c> and the gauges of
+    /// <see cref="RedisMetrics.ClientGaugeNames"/>, one series per client, for at most <paramref name="maxClients"/>
+    /// clients (the rest are counted in <c>redis_exporter_clients_not_listed</c>).
+    /// </summary>
+    public void WriteConnectedClients(RespValue reply, bool includePort, int maxClients)
+    {
+        var now = Math.Floor(time.GetUtcNow().ToUnixTimeMilliseconds() / 1000d);
+        var gauges = RedisMetrics.ClientGaugeNames;
+        Span<double> values = stackalloc double[gauges.Length];
+        Span<bool> present = stackalloc bool[gauges.Length];
+        var listed = 0;
+        var notListed = 0;
+        char[]? rented = null;
+        try
+        {
+            var rest = reply.DecodeText(ArrayPool<char>.Shared, ref rented);
+            while (!rest.IsEmpty)
+            {
+                var end = rest.IndexOf('\n');
+                var line = (end < 0 ? rest : rest[..end]).Trim();
+                rest = end < 0 ? ReadOnlySpan<char>.Empty : rest[(end + 1)..];
+                if (!line.StartsWith("id=") || !InfoText.TryGetPair(line, "id", out var idText, ' ') || !InfoText.TryGetPair(line, "addr", out var addr, ' '))
+                {
+                    continue;
+                }
+
+                if (listed >= maxClients)
+                {
+                    notListed++;
+                    continue;
+                }
+
+                listed++;
+
+                // The address is host:port, and an IPv6 host holds colons of its own.
+                var colon = addr.LastIndexOf(':');
+                var host = colon < 0 ? addr.ToString() : addr[..colon].ToString();
+                var port = colon < 0 ? string.Empty : addr[(colon + 1)..].ToString();
+                var id = idText.ToString();
+                var name = Pair(line, "name");
+                var flags = Pair(line, "flags");
+                var db = Pair(line, "db");
+                var user = Pair(line, "user");
+                var resp = Pair(line, "resp");
+                if (includePort)
+                {
+                    writer.Write(metrics.ConnectedClientInfoWithPort, 1, id, name, flags, db, host, port, user, resp);
+                }
+                else
+                {
+                    writer.Write(metrics.ConnectedClientInfo, 1, id, name, flags, db, host, user, resp);
+                }
+
+                for (var g = 0; g < gauges.Length; g++)
+                {
+                    present[g] = InfoText.TryGetPair(line, gauges[g].Field, out var text, ' ') && InfoText.TryParseValue(text, out values[g]);
+                    if (present[g] && gauges[g].Field is "age" or "idle")
+                    {
+                        values[g] = now - values[g];
+                    }
+
+                    if (present[g])
+                    {
+                        writer.Write(metrics.ConnectedClientGauges[g], values[g], id, name);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+
+        writer.Write(metrics.ClientsNotListed, notListed);
+
+        string Pair(ReadOnlySpan<char> line, string key) => InfoText.TryGetPair(line, key, out var found, ' ') ? scratch.Labels.Get(found) : string.Empty;
+    }
+
+    /// <summary>Tile38's <c>SERVER EXT</c> pairs, as the INFO fields <c>tile38_*</c> of the field map.</summary>
+    public void WriteTile38(RespValue reply)
+    {
+        for (var i = 0; i + 1 < reply.Items.Length; i += 2)
+        {
+            if (reply.Items[i].AsString() is not { } key || reply.Items[i + 1].AsString() is not { } value)
+            {
+                continue;
+            }
+
+            var field = key.StartsWith("tile38_", StringComparison.Ordinal) ? key : "tile38_" + key;
+            if (MappedFields.Lookup.TryGetValue(field, out var mapped) && !writer.HasFamily(Definition(mapped)) && TryNumber(field, value, out var number))
+            {
+                Write(Definition(mapped), number * mapped.Scale);
+            }
+        }
+    }
+
+    /// <summary>The modules of <c>INFO MODULES</c> in <c>redis_module_info</c>, and their numeric fields as INFO fields.</summary>
+    public void WriteModules(RespValue reply)
+    {
+        char[]? rented = null;
+        try
+        {
+            var text = reply.DecodeText(ArrayPool<char>.Shared, ref rented);
+            foreach (var line in InfoText.Fields(text))
+            {
+                var field = line.Field;
+                var value = line.Value;
+                if (field.StartsWith("module") && value.Contains("name=", StringComparison.Ordinal))
+                {
+                    writer.Write(metrics.ModuleInfo, 1, Label(value, "name"), Label(value, "ver"), Label(value, "api"), Label(value, "filters"), Label(value, "usedby"), Label(value, "using"));
+                }
+                else if (MappedFields.Lookup.TryGetValue(field, out var mapped) && !writer.HasFamily(Definition(mapped)) && TryNumber(field, value, out var number))
+                {
+                    // A field INFO ALL already gave (a server that bundles its modules) is not written twice.
+                    Write(Definition(mapped), number * mapped.Scale);
+                }
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
         }
     }
 
@@ -411,13 +547,13 @@ internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, Time
         {
             if (InfoText.TryGetPair(value, key, out var text) && InfoText.TryParseValue(text, out var usec))
             {
-                quantiles[count++] = new SummaryQuantile(quantile, usec);
+                quantiles[count++] = new SummaryQuantile(PercentQuantiles ? Math.Round(quantile * 100, 3) : quantile, usec);
             }
         }
 
         var label = scratch.Labels.Get(command);
         var (calls, sum) = scratch.Commands.GetValueOrDefault(label);
-        writer.Write(metrics.LatencyPercentiles, quantiles[..count], sum, calls, label);
+        writer.Write(PercentQuantiles ? metrics.LatencyPercentilesAsPercent : metrics.LatencyPercentiles, quantiles[..count], sum, calls, label);
     }
 
     private void WriteKeyspace(ReadOnlySpan<char> db, ReadOnlySpan<char> value)

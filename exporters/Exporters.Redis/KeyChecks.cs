@@ -52,10 +52,18 @@ internal readonly record struct KeySpec(int Db, string Key)
 
 /// <summary>
 /// Opt-in key, count and stream checks. They run after the main round trip, inside a time budget and a cap on
-/// keys; whatever does not fit is cut and reported in <c>redis_exporter_key_checks_truncated</c>.
+/// keys; whatever does not fit is cut and reported in <c>redis_exporter_key_checks_truncated</c>. With
+/// <c>is_cluster</c>, patterns are scanned on every primary of the cluster and single keys follow <c>MOVED</c> and
+/// <c>ASK</c> to the node that holds them.
 /// </summary>
 internal sealed class KeyChecks
 {
+    /// <summary>The query parameters of redis_exporter's <c>/scrape</c> that set key checks per request.</summary>
+    public static readonly string[] ProbeParameterNames = ["check-keys", "check-single-keys", "check-streams", "check-single-streams", "count-keys"];
+
+    // A string value longer than this is not put in a label (redis_key_value_as_string): labels stay small.
+    private const int MaxValueLabelBytes = 256;
+
     private readonly RedisOptions _options;
     private readonly RedisMetrics _metrics;
     private readonly List<KeySpec> _patterns;
@@ -88,9 +96,55 @@ internal sealed class KeyChecks
             : new KeyChecks(options, metrics, patterns, singles, counts, streams, singleStreams);
     }
 
+    /// <summary>
+    /// The checks a <c>/scrape</c> request asks for with redis_exporter's query parameters (each replaces the
+    /// instance's list of that kind), or null when it names none.
+    /// </summary>
+    public KeyChecks? WithParameters(IReadOnlyDictionary<string, string> parameters, out string? error) =>
+        FromParameters(_options, _metrics, parameters, this, out error);
+
+    public static KeyChecks? FromParameters(RedisOptions options, RedisMetrics metrics, IReadOnlyDictionary<string, string> parameters, KeyChecks? configured, out string? error)
+    {
+        string? problemFound = null;
+        List<KeySpec>? Read(string name)
+        {
+            if (!parameters.TryGetValue(name, out var text) || text.Length == 0)
+            {
+                return null;
+            }
+
+            if (!KeySpec.TryParseList(text, out var specs, out var problem))
+            {
+                problemFound ??= $"parameter {name}: {problem}";
+            }
+
+            return specs;
+        }
+
+        var patterns = Read("check-keys");
+        var singles = Read("check-single-keys");
+        var streams = Read("check-streams");
+        var singleStreams = Read("check-single-streams");
+        var counts = Read("count-keys");
+        error = problemFound;
+        if (error is not null || (patterns ?? singles ?? streams ?? singleStreams ?? counts) is null)
+        {
+            return null;
+        }
+
+        return new KeyChecks(
+            options,
+            metrics,
+            patterns ?? configured?._patterns ?? [],
+            singles ?? configured?._singles ?? [],
+            counts ?? configured?._counts ?? [],
+            streams ?? configured?._streamPatterns ?? [],
+            singleStreams ?? configured?._singleStreams ?? []);
+    }
+
     private static List<KeySpec> Parse(string? text) => KeySpec.TryParseList(text, out var specs, out _) ? specs : [];
 
-    public async Task RunAsync(RedisConnection connection, MetricWriter writer, ScrapeContext context, CancellationToken token)
+    public async Task RunAsync(RedisConnection connection, ResolvedTarget target, MetricWriter writer, ScrapeContext context, CancellationToken token)
     {
         var remaining = context.Remaining - TimeSpan.FromMilliseconds(300);
         var budget = remaining < _options.KeyChecksBudget.Value ? remaining : _options.KeyChecksBudget.Value;
@@ -105,7 +159,15 @@ internal sealed class KeyChecks
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, budgetSource.Token);
             try
             {
-                await RunChecksAsync(connection, state, linked.Token);
+                if (_options.IsCluster)
+                {
+                    await using var router = new ClusterRouter(connection, target, _options.MaxReplyBytes);
+                    await RunClusterAsync(router, state, linked.Token);
+                }
+                else
+                {
+                    await RunChecksAsync(connection, connection, state, scanned: true, single: true, linked.Token);
+                }
             }
             catch (OperationCanceledException) when (budgetSource.IsCancellationRequested && !token.IsCancellationRequested)
             {
@@ -113,7 +175,7 @@ internal sealed class KeyChecks
                 state.TimeCut = true;
                 context.Logger.LogWarning("redis key checks stopped at their time budget of {Budget}; {Keys} keys scanned", budget, state.Scanned);
             }
-            catch (Exception e) when (e is RedisServerException or RespProtocolException or IOException or System.Net.Sockets.SocketException)
+            catch (Exception e) when (e is RedisServerException or RespProtocolException or IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException)
             {
                 // The server answered the main scrape, so it is up; only the checks are incomplete.
                 state.Failed = true;
@@ -127,7 +189,28 @@ internal sealed class KeyChecks
         writer.Write(_metrics.KeyChecksScanned, state.Scanned);
     }
 
-    private static async Task<RespValue> OneAsync(RedisConnection connection, string[] command, CancellationToken token) =>
+    private async Task RunClusterAsync(ClusterRouter router, RunState state, CancellationToken token)
+    {
+        // Keys matching a pattern live on every primary, so each is scanned; counts add up across them.
+        var primaries = (await router.NodesAsync(token)).Where(n => n.IsPrimary && !n.IsFailing).ToList();
+        var counts = new Dictionary<KeySpec, int>();
+        foreach (var node in primaries)
+        {
+            var channel = router.Channel(node);
+            await RunChecksAsync(channel, channel, state, scanned: true, single: false, token, counts);
+        }
+
+        foreach (var (spec, count) in counts)
+        {
+            state.Writer.Write(_metrics.KeysCount, count, spec.DbLabel, spec.Key);
+        }
+
+        // Single keys go wherever the cluster says they are.
+        var routed = router.Channel(null);
+        await RunChecksAsync(routed, routed, state, scanned: false, single: true, token);
+    }
+
+    private static async Task<RespValue> OneAsync(ICommandChannel connection, string[] command, CancellationToken token) =>
         (await connection.ExecuteAsync([command], token))[0];
 
     private static string[] SizeCommand(string type, string key) => type switch
@@ -138,10 +221,11 @@ internal sealed class KeyChecks
         "zset" => ["ZCARD", key],
         "hash" => ["HLEN", key],
         "stream" => ["XLEN", key],
+        "array" => ["ARCOUNT", key],
         _ => ["EXISTS", key],
     };
 
-    private async Task RunChecksAsync(RedisConnection connection, RunState state, CancellationToken token)
+    private async Task RunChecksAsync(ICommandChannel connection, ICommandChannel keys, RunState state, bool scanned, bool single, CancellationToken token, Dictionary<KeySpec, int>? countInto = null)
     {
         var selected = -1;
         async Task SelectAsync(int db)
@@ -158,44 +242,53 @@ internal sealed class KeyChecks
             }
         }
 
-        foreach (var group in _singles.Concat(_patterns.Select(p => p with { Key = "\0" + p.Key })).GroupBy(s => s.Db))
+        var keySpecs = (single ? _singles : []).Concat(scanned ? _patterns.Select(p => p with { Key = "\0" + p.Key }) : []);
+        foreach (var group in keySpecs.GroupBy(s => s.Db))
         {
             await SelectAsync(group.Key);
-            var keys = new List<string>();
+            var found = new List<string>();
             foreach (var spec in group)
             {
                 if (spec.Key.StartsWith('\0'))
                 {
-                    keys.AddRange(await ScanAsync(connection, spec.Key[1..], null, state, token));
+                    found.AddRange(await ScanAsync(connection, spec.Key[1..], null, state, token));
                 }
                 else
                 {
-                    keys.Add(spec.Key);
+                    found.Add(spec.Key);
                 }
             }
 
-            await ReportKeysAsync(connection, new KeySpec(group.Key, string.Empty).DbLabel, keys.Distinct(StringComparer.Ordinal).ToList(), state, token);
+            await ReportKeysAsync(keys, new KeySpec(group.Key, string.Empty).DbLabel, found.Distinct(StringComparer.Ordinal).ToList(), state, token);
         }
 
-        foreach (var spec in _counts)
+        foreach (var spec in scanned ? _counts : [])
         {
             await SelectAsync(spec.Db);
             var count = (await ScanAsync(connection, spec.Key, null, state, token, countOnly: true)).Count;
-            state.Writer.Write(_metrics.KeysCount, count, spec.DbLabel, spec.Key);
+            if (countInto is null)
+            {
+                state.Writer.Write(_metrics.KeysCount, count, spec.DbLabel, spec.Key);
+            }
+            else
+            {
+                countInto[spec] = countInto.GetValueOrDefault(spec) + count;
+            }
         }
 
-        foreach (var group in _singleStreams.Concat(_streamPatterns.Select(p => p with { Key = "\0" + p.Key })).GroupBy(s => s.Db))
+        var streamSpecs = (single ? _singleStreams : []).Concat(scanned ? _streamPatterns.Select(p => p with { Key = "\0" + p.Key }) : []);
+        foreach (var group in streamSpecs.GroupBy(s => s.Db))
         {
             await SelectAsync(group.Key);
-            var keys = new List<string>();
+            var streams = new List<string>();
             foreach (var spec in group)
             {
-                keys.AddRange(spec.Key.StartsWith('\0') ? await ScanAsync(connection, spec.Key[1..], "stream", state, token) : [spec.Key]);
+                streams.AddRange(spec.Key.StartsWith('\0') ? await ScanAsync(connection, spec.Key[1..], "stream", state, token) : [spec.Key]);
             }
 
-            foreach (var key in keys.Distinct(StringComparer.Ordinal))
+            foreach (var key in streams.Distinct(StringComparer.Ordinal))
             {
-                await ReportStreamAsync(connection, new KeySpec(group.Key, key), state, token);
+                await ReportStreamAsync(keys, new KeySpec(group.Key, key), state, token);
             }
         }
 
@@ -205,7 +298,7 @@ internal sealed class KeyChecks
         }
     }
 
-    private async Task<List<string>> ScanAsync(RedisConnection connection, string pattern, string? type, RunState state, CancellationToken token, bool countOnly = false)
+    private async Task<List<string>> ScanAsync(ICommandChannel connection, string pattern, string? type, RunState state, CancellationToken token, bool countOnly = false)
     {
         var found = new List<string>();
         var cursor = "0";
@@ -241,11 +334,12 @@ internal sealed class KeyChecks
         return found;
     }
 
-    private async Task ReportKeysAsync(RedisConnection connection, string db, List<string> keys, RunState state, CancellationToken token)
+    private async Task ReportKeysAsync(ICommandChannel connection, string db, List<string> keys, RunState state, CancellationToken token)
     {
-        if (keys.Count > _options.MaxCheckedKeys)
+        var room = _options.MaxCheckedKeys - state.Reported;
+        if (keys.Count > room)
         {
-            keys.RemoveRange(_options.MaxCheckedKeys, keys.Count - _options.MaxCheckedKeys);
+            keys.RemoveRange(Math.Max(0, room), keys.Count - Math.Max(0, room));
             state.CapCut = true;
         }
 
@@ -254,24 +348,40 @@ internal sealed class KeyChecks
             return;
         }
 
-        var types = await connection.ExecuteAsync(keys.Select(k => (IReadOnlyList<string>)["TYPE", k]).ToList(), token);
+        state.Reported += keys.Count;
+
+        // TYPE and MEMORY USAGE of every key in one round trip; what follows depends on the type.
+        var first = new List<IReadOnlyList<string>>(keys.Count * 2);
+        foreach (var key in keys)
+        {
+            first.Add((string[])["TYPE", key]);
+            first.Add((string[])["MEMORY", "USAGE", key]);
+        }
+
+        var typeReplies = await connection.ExecuteAsync(first, token);
         var commands = new List<IReadOnlyList<string>>();
         var plan = new List<(string Key, bool IsString)>();
         for (var i = 0; i < keys.Count; i++)
         {
-            var type = types[i].AsString();
-            if (type is null or "none" || types[i].IsError)
+            var typeReply = typeReplies[2 * i];
+            var type = typeReply.AsString();
+            if (type is null or "none" || typeReply.IsError)
             {
                 // A missing key is absent from the output, never a zero.
                 continue;
+            }
+
+            if (typeReplies[(2 * i) + 1] is { Kind: RespKind.Integer } usage)
+            {
+                state.Writer.Write(_metrics.KeyMemoryUsage, usage.Integer, db, keys[i]);
             }
 
             commands.Add(SizeCommand(type, keys[i]));
             plan.Add((keys[i], type == "string"));
             if (type == "string")
             {
-                // Only the start of a string: a number fits, and a huge value never crosses the wire.
-                commands.Add(["GETRANGE", keys[i], "0", "63"]);
+                // Only the start of a string: a number or a short value fits, and a huge value never crosses the wire.
+                commands.Add(["GETRANGE", keys[i], "0", (MaxValueLabelBytes - 1).ToString(CultureInfo.InvariantCulture)]);
             }
         }
 
@@ -282,26 +392,63 @@ internal sealed class KeyChecks
 
         var replies = await connection.ExecuteAsync(commands, token);
         var index = 0;
+        var hyperLogLogs = new List<string>();
         foreach (var (key, isString) in plan)
         {
             var size = replies[index++];
-            if (size.TryGetNumber(out var length) && !size.IsError)
+            if (!isString)
             {
-                state.Writer.Write(_metrics.KeySize, length, db, key);
+                if (size.TryGetNumber(out var length) && !size.IsError)
+                {
+                    state.Writer.Write(_metrics.KeySize, length, db, key);
+                }
+
+                continue;
             }
 
-            if (isString)
+            var value = replies[index++];
+            if (value.HasBytes && value.Utf8Bytes.StartsWith("HYLL"u8))
             {
-                var value = replies[index++];
-                if (length <= 64 && value.TryGetNumber(out var number) && double.IsFinite(number))
+                // A HyperLogLog is a string whose length says nothing; its size is its cardinality estimate.
+                hyperLogLogs.Add(key);
+                continue;
+            }
+
+            if (!size.TryGetNumber(out var stringLength) || size.IsError)
+            {
+                continue;
+            }
+
+            state.Writer.Write(_metrics.KeySize, stringLength, db, key);
+            if (_options.DisableExportingKeyValues || stringLength == 0)
+            {
+                continue;
+            }
+
+            if (stringLength <= 64 && value.TryGetNumber(out var number) && double.IsFinite(number))
+            {
+                state.Writer.Write(_metrics.KeyValue, number, db, key);
+            }
+            else if (stringLength <= MaxValueLabelBytes && value.AsString() is { } text)
+            {
+                state.Writer.Write(_metrics.KeyValueAsString, 1, db, key, text);
+            }
+        }
+
+        if (hyperLogLogs.Count > 0)
+        {
+            var counts = await connection.ExecuteAsync(hyperLogLogs.Select(k => (IReadOnlyList<string>)["PFCOUNT", k]).ToList(), token);
+            for (var i = 0; i < counts.Length; i++)
+            {
+                if (!counts[i].IsError && counts[i].TryGetNumber(out var cardinality))
                 {
-                    state.Writer.Write(_metrics.KeyValue, number, db, key);
+                    state.Writer.Write(_metrics.KeySize, cardinality, db, hyperLogLogs[i]);
                 }
             }
         }
     }
 
-    private async Task ReportStreamAsync(RedisConnection connection, KeySpec stream, RunState state, CancellationToken token)
+    private async Task ReportStreamAsync(ICommandChannel connection, KeySpec stream, RunState state, CancellationToken token)
     {
         var replies = await connection.ExecuteAsync([(string[])["XINFO", "STREAM", stream.Key], (string[])["XINFO", "GROUPS", stream.Key]], token);
         if (replies[0].IsError)
@@ -315,6 +462,14 @@ internal sealed class KeyChecks
         Write(_metrics.StreamGroups, "groups");
         Write(_metrics.StreamRadixKeys, "radix-tree-keys");
         Write(_metrics.StreamRadixNodes, "radix-tree-nodes");
+        WriteId(_metrics.StreamLastGeneratedId, info.GetValueOrDefault("last-generated-id"), labels);
+        WriteId(_metrics.StreamMaxDeletedId, info.GetValueOrDefault("max-deleted-entry-id"), labels);
+        WriteId(_metrics.StreamFirstEntryId, EntryId(info.GetValueOrDefault("first-entry")), labels);
+        WriteId(_metrics.StreamLastEntryId, EntryId(info.GetValueOrDefault("last-entry")), labels);
+        if (info.TryGetValue("entries-added", out var added) && added.TryGetNumber(out var addedCount))
+        {
+            state.Writer.Write(_metrics.StreamEntriesAdded, addedCount, labels);
+        }
 
         if (replies[1].IsError)
         {
@@ -326,17 +481,15 @@ internal sealed class KeyChecks
         foreach (var group in groups)
         {
             var name = group.GetValueOrDefault("name")?.AsString() ?? string.Empty;
-            if (group.GetValueOrDefault("consumers") is { } consumers && consumers.TryGetNumber(out var c))
+            WriteGroup(_metrics.StreamGroupConsumers, group.GetValueOrDefault("consumers"), name);
+            WriteGroup(_metrics.StreamGroupPending, group.GetValueOrDefault("pending"), name);
+            WriteGroup(_metrics.StreamGroupEntriesRead, group.GetValueOrDefault("entries-read"), name);
+            WriteGroup(_metrics.StreamGroupLag, group.GetValueOrDefault("lag"), name);
+            WriteId(_metrics.StreamGroupLastDeliveredId, group.GetValueOrDefault("last-delivered-id"), [stream.DbLabel, stream.Key, name]);
+            if (!_options.StreamsExcludeConsumerMetrics)
             {
-                state.Writer.Write(_metrics.StreamGroupConsumers, c, stream.DbLabel, stream.Key, name);
+                consumerCommands.Add(["XINFO", "CONSUMERS", stream.Key, name]);
             }
-
-            if (group.GetValueOrDefault("pending") is { } pending && pending.TryGetNumber(out var p))
-            {
-                state.Writer.Write(_metrics.StreamGroupPending, p, stream.DbLabel, stream.Key, name);
-            }
-
-            consumerCommands.Add(["XINFO", "CONSUMERS", stream.Key, name]);
         }
 
         if (consumerCommands.Count == 0)
@@ -371,7 +524,36 @@ internal sealed class KeyChecks
                 state.Writer.Write(definition, number, labels);
             }
         }
+
+        void WriteGroup(GaugeDefinition definition, RespValue? value, string group)
+        {
+            // lag is null while Redis cannot tell it (after deletions); redis_exporter reports 0 then.
+            var number = 0d;
+            if (value is null || (!value.IsNull && !value.TryGetNumber(out number)))
+            {
+                return;
+            }
+
+            state.Writer.Write(definition, number, stream.DbLabel, stream.Key, group);
+        }
+
+        void WriteId(GaugeDefinition definition, RespValue? id, string[] idLabels)
+        {
+            // Stream ids are <milliseconds>-<sequence>; the family holds the milliseconds, as redis_exporter's does.
+            var text = id?.AsString();
+            var dash = text?.IndexOf('-', StringComparison.Ordinal) ?? -1;
+            var millis = 0d;
+            if (text is { Length: > 0 } && !double.TryParse(dash < 0 ? text : text[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out millis))
+            {
+                return;
+            }
+
+            state.Writer.Write(definition, millis, idLabels);
+        }
     }
+
+    /// <summary>The id of a stream entry reply (an array of id and fields), or null for an empty stream.</summary>
+    private static RespValue? EntryId(RespValue? entry) => entry is { Kind: RespKind.Array, Items.Length: > 0 } ? entry.Items[0] : null;
 
     private sealed class RunState(MetricWriter writer)
     {
@@ -384,5 +566,7 @@ internal sealed class KeyChecks
         public bool Failed { get; set; }
 
         public int Scanned { get; set; }
+
+        public int Reported { get; set; }
     }
 }

@@ -28,14 +28,16 @@ internal sealed class LuaScripts
     private readonly IReadOnlyList<LuaScript> _scripts;
     private readonly RedisMetrics _metrics;
     private readonly int _maxValues;
+    private readonly bool _readOnly;
     private readonly Lock _problemsLock = new();
 
     // The last problem of each script on the configured target, so a failing script is logged when its problem
     // changes rather than at every scrape.
     private readonly Dictionary<string, string?> _problems = new(StringComparer.Ordinal);
 
-    private LuaScripts(IReadOnlyList<LuaScript> scripts, RedisMetrics metrics, int maxValues)
+    private LuaScripts(IReadOnlyList<LuaScript> scripts, RedisMetrics metrics, int maxValues, bool readOnly)
     {
+        _readOnly = readOnly;
         _scripts = scripts;
         _metrics = metrics;
         _maxValues = maxValues;
@@ -86,7 +88,7 @@ internal sealed class LuaScripts
                 : new LuaScript(path, null, string.Empty, error));
         }
 
-        return scripts.Count == 0 ? null : new LuaScripts(scripts, metrics, Math.Max(1, options.MaxCheckedKeys));
+        return scripts.Count == 0 ? null : new LuaScripts(scripts, metrics, Math.Max(1, options.MaxCheckedKeys), options.LuaScriptReadOnly);
     }
 
     [SuppressMessage("Security", "CA5350:Do not use weak cryptographic algorithms", Justification = "Redis names cached scripts by their SHA1; nothing here is a security boundary.")]
@@ -163,13 +165,13 @@ internal sealed class LuaScripts
         try
         {
             // EVALSHA sends 40 bytes instead of the script and spares the server hashing it at every scrape.
-            var replies = await connection.ExecuteAsync(runnable.Select(i => (IReadOnlyList<string>)["EVALSHA", _scripts[i].Sha1, "0"]).ToList(), linked.Token);
+            var replies = await connection.ExecuteAsync(runnable.Select(i => (IReadOnlyList<string>)[_readOnly ? "EVALSHA_RO" : "EVALSHA", _scripts[i].Sha1, "0"]).ToList(), linked.Token);
             var missing = Enumerable.Range(0, replies.Length).Where(r => IsNoScript(replies[r])).ToList();
             if (missing.Count > 0)
             {
                 // Not in the server's script cache (a new or restarted server, SCRIPT FLUSH): EVAL runs the script
                 // and caches it, so the next scrape's EVALSHA finds it.
-                var again = await connection.ExecuteAsync(missing.Select(r => (IReadOnlyList<string>)["EVAL", _scripts[runnable[r]].Body!, "0"]).ToList(), linked.Token);
+                var again = await connection.ExecuteAsync(missing.Select(r => (IReadOnlyList<string>)[_readOnly ? "EVAL_RO" : "EVAL", _scripts[runnable[r]].Body!, "0"]).ToList(), linked.Token);
                 for (var m = 0; m < missing.Count; m++)
                 {
                     replies[missing[m]] = again[m];

@@ -11,15 +11,23 @@ namespace Exporters.Redis;
 /// Scrapes one Redis server per call: all of a scrape's commands go out in one pipelined write on a connection kept
 /// between scrapes, and every reply is turned into redis_exporter-compatible families.
 /// </summary>
-internal sealed class RedisCollector : ICollector, IAsyncDisposable
+internal sealed class RedisCollector : ICollector, IAsyncDisposable, ICollectorEndpoint
 {
-    private static readonly string[] ConfigParameters = ["maxmemory", "maxclients", "io-threads", "databases"];
+    private static readonly string[] ConfigParameters = ["maxmemory", "maxclients", "io-threads", "databases", "repl-backlog-size", "client-output-buffer-limit"];
+
+    // Settings whose values are passwords: never in a label unless redaction is turned off explicitly.
+    private static readonly string[] RedactedSettings = ["requirepass", "masterauth", "tls-key-file-pass", "tls-client-key-file-pass"];
 
     private readonly RedisOptions _options;
     private readonly RedisMetrics _metrics;
     private readonly TargetResolver _resolver;
     private readonly KeyChecks? _keyChecks;
     private readonly LuaScripts? _scripts;
+    private readonly KeyGroups? _keyGroups;
+    private readonly SearchIndexes? _searchIndexes;
+    private readonly Sentinel _sentinel;
+    private readonly InstanceRoleLabel? _roleLabel;
+    private readonly string[] _configParameters;
     private readonly TimeProvider _time;
     private readonly CollectorCreationContext _creation;
 
@@ -38,6 +46,13 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
         _resolver = new TargetResolver(options, configured);
         _keyChecks = KeyChecks.Create(options, _metrics);
         _scripts = LuaScripts.Create(options, _metrics);
+        _keyGroups = KeyGroups.Create(options, _metrics);
+        _searchIndexes = SearchIndexes.Create(options);
+        _sentinel = new Sentinel(options, _metrics);
+        _roleLabel = options.AppendInstanceRoleLabel ? new InstanceRoleLabel(_metrics) : null;
+        _configParameters = options.IncludeConfigMetrics ? ["*"]
+            : options.IncludeRdbFileSizeMetric ? [.. ConfigParameters, "dir", "dbfilename"]
+            : ConfigParameters;
         _time = context.TimeProvider;
         _creation = context;
     }
@@ -46,6 +61,21 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(writer);
+        if (_roleLabel is null)
+        {
+            await CollectAsync(context, writer, null);
+            return;
+        }
+
+        // Every family is written to a writer of its own first, then copied with the role the server reported.
+        var inner = new MetricWriter(writer.MaxSeries);
+        var role = new RoleHolder();
+        await CollectAsync(context, inner, role);
+        _roleLabel.Copy(inner, writer, role.Role ?? string.Empty);
+    }
+
+    private async Task CollectAsync(ScrapeContext context, MetricWriter writer, RoleHolder? roleHolder)
+    {
         var started = _time.GetTimestamp();
         var scrapes = Interlocked.Increment(ref _scrapes);
         var connectSeconds = 0d;
@@ -73,6 +103,33 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
             resolveError = e.Message;
         }
 
+        KeyChecks? perRequest = null;
+        if (target is not null && context.ProbeParameters.Count > 0)
+        {
+            // redis_exporter's /scrape takes key checks and a TLS server name per request; anything else is refused,
+            // naming the parameter, rather than ignored.
+            string? parameterError = context.ProbeParameters.Keys.Where(k => !ProbeParameterNames.Contains(k, StringComparer.Ordinal)).Order(StringComparer.Ordinal).Select(k => $"unknown parameter '{k}'; known: {string.Join(", ", ProbeParameterNames)}").FirstOrDefault();
+            perRequest = parameterError is null ? KeyChecks.FromParameters(_options, _metrics, context.ProbeParameters, _keyChecks, out parameterError) : null;
+            var serverName = context.ProbeParameters.GetValueOrDefault("tls_server_name") ?? context.ProbeParameters.GetValueOrDefault("tls-server-name");
+            if (parameterError is null && !string.IsNullOrEmpty(serverName))
+            {
+                if (Uri.CheckHostName(serverName) == UriHostNameType.Unknown)
+                {
+                    parameterError = $"parameter tls_server_name: '{serverName}' is not a host name";
+                }
+                else if (target.Tls is not null)
+                {
+                    target = target with { Tls = target.Tls with { ServerName = serverName } };
+                }
+            }
+
+            if (parameterError is not null)
+            {
+                resolveError = parameterError;
+                target = null;
+            }
+        }
+
         if (target is null)
         {
             error = resolveError;
@@ -88,7 +145,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
             RedisConnection? probeConnection = null;
             try
             {
-                var scrape = new ScrapeState(writer, context, target);
+                var scrape = new ScrapeState(writer, context, target) { RoleHolder = roleHolder };
                 for (var attempt = 0; ; attempt++)
                 {
                     var reused = keep && _connection is { IsBroken: false } && _connectionKey == target.ConnectionKey;
@@ -128,11 +185,29 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
                     }
                 }
 
-                if (_keyChecks is not null && scrape.Profile is { Sentinel: false })
+                var scraped = keep ? _connection! : probeConnection!;
+                if (_options.PingOnConnect)
+                {
+                    var pingStarted = _time.GetTimestamp();
+                    var pong = (await scraped.ExecuteAsync([(string[])["PING"]], token))[0];
+                    if (!pong.IsError)
+                    {
+                        writer.Write(_metrics.PingTime, _time.GetElapsedTime(pingStarted).TotalSeconds);
+                    }
+                }
+
+                if (scrape.Profile is { Sentinel: true })
+                {
+                    await _sentinel.RunAsync(scraped, writer, token);
+                }
+
+                var skipKeyChecks = _options.SkipCheckKeysForRoleMaster && scrape.Role is "master";
+                var keyChecks = perRequest ?? _keyChecks;
+                if (keyChecks is not null && scrape.Profile is { Sentinel: false } && !skipKeyChecks)
                 {
                     try
                     {
-                        await _keyChecks.RunAsync(keep ? _connection! : probeConnection!, writer, context, token);
+                        await keyChecks.RunAsync(scraped, target, writer, context, token);
                     }
                     catch (OperationCanceledException)
                     {
@@ -143,6 +218,16 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
                             await DropConnectionAsync();
                         }
                     }
+                }
+
+                if (_keyGroups is not null && scrape.Profile is { Sentinel: false } && !scraped.IsBroken)
+                {
+                    await _keyGroups.RunAsync(scraped, scrape.Profile.Cluster ? 1 : Math.Max(1, scrape.Databases), writer, _time, token);
+                }
+
+                if (_searchIndexes is not null && scrape.Profile is { Sentinel: false } && !scraped.IsBroken)
+                {
+                    await _searchIndexes.RunAsync(scraped, writer, token);
                 }
 
                 // Last, in a round trip of their own: a script's reply comes only when it ends, so a slow one can
@@ -201,6 +286,73 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await DropConnectionAsync();
 
+    /// <summary>
+    /// redis_exporter's <c>/discover-cluster-nodes</c>: Prometheus HTTP service discovery listing every node of the
+    /// cluster, when <c>is_cluster</c> is on.
+    /// </summary>
+    public async Task<CollectorEndpointResponse> HandleAsync(string path, CancellationToken cancellationToken)
+    {
+        const string Text = "text/plain; charset=utf-8";
+        if (!_options.IsCluster)
+        {
+            return new CollectorEndpointResponse(400, Text, "The discovery endpoint is only available on a Redis Cluster; start with --is-cluster\n");
+        }
+
+        try
+        {
+            var nodes = await DiscoverClusterNodesAsync(cancellationToken);
+            var json = new System.Text.StringBuilder("[{\"targets\":[");
+            for (var i = 0; i < nodes.Count; i++)
+            {
+                json.Append(i == 0 ? "\"" : ",\"").Append(System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(nodes[i])).Append('"');
+            }
+
+            json.Append("],\"labels\":{}}]");
+            return new CollectorEndpointResponse(200, "application/json", json.ToString());
+        }
+        catch (Exception e) when (e is IOException or SocketException or RespProtocolException or AuthenticationException or RedisServerException)
+        {
+            return new CollectorEndpointResponse(500, Text, "Failed to fetch cluster nodes: " + Describe(e, timedOut: false) + "\n");
+        }
+    }
+
+    /// <summary>The per-request parameters redis_exporter's <c>/scrape</c> takes.</summary>
+    internal static readonly string[] ProbeParameterNames = [.. KeyChecks.ProbeParameterNames, "tls_server_name", "tls-server-name"];
+
+    /// <summary>
+    /// The nodes of the cluster the configured address belongs to, for <c>/discover-cluster-nodes</c>: one target
+    /// per node, by host name where the node announces one and <c>cluster_discover_hostnames</c> is on.
+    /// </summary>
+    internal async Task<List<string>> DiscoverClusterNodesAsync(CancellationToken token)
+    {
+        if (!_resolver.TryResolve(null, isProbe: false, out var target, out var error))
+        {
+            throw new RedisServerException(error);
+        }
+
+        _creation.RegisterSecret(target.Password);
+        await using var connection = await OpenAsync(target, token);
+        if (target.Password is { } password)
+        {
+            var auth = (await connection.ExecuteAsync([target.User is { } user ? ["AUTH", user, password] : ["AUTH", password]], token))[0];
+            if (auth.IsError)
+            {
+                throw new RedisServerException("AUTH failed: " + auth.Text);
+            }
+        }
+
+        await using var router = new ClusterRouter(connection, target, _options.MaxReplyBytes);
+        var scheme = target.Endpoint.UseTls ? "rediss://" : "redis://";
+        var targets = new List<string>();
+        foreach (var node in await router.NodesAsync(token))
+        {
+            var host = _options.ClusterDiscoverHostnames && node.Hostname is { } name ? name + node.Address[node.Address.LastIndexOf(':')..] : node.Address;
+            targets.Add(scheme + host);
+        }
+
+        return targets;
+    }
+
     private static bool IsConnectionLoss(Exception e) => e is IOException or SocketException or ObjectDisposedException;
 
     private static string Describe(Exception e, bool timedOut) => e switch
@@ -250,7 +402,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
                 batch.Add(Reply.Auth, scrape.Target.User is { } user ? ["AUTH", user, password] : ["AUTH", password]);
             }
 
-            if (!string.IsNullOrEmpty(_options.ClientName))
+            if (_options.SetClientName && !string.IsNullOrEmpty(_options.ClientName))
             {
                 batch.Add(Reply.SetName, ["CLIENT", "SETNAME", _options.ClientName]);
             }
@@ -312,7 +464,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
 
         if (profile.Sentinel)
         {
-            batch.Add(Reply.SentinelMasters, ["SENTINEL", "MASTERS"]);
+            // Sentinel's families come in a round trip of their own (see Sentinel), which needs the masters first.
             return;
         }
 
@@ -321,11 +473,11 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
             if (profile.MajorVersion >= 7)
             {
                 // Redis 7 takes several parameters in one CONFIG GET; older servers take one each.
-                batch.Add(Reply.Config, [_options.ConfigCommand, "GET", .. ConfigParameters]);
+                batch.Add(Reply.Config, [_options.ConfigCommand, "GET", .. _configParameters]);
             }
             else
             {
-                foreach (var parameter in ConfigParameters)
+                foreach (var parameter in _configParameters)
                 {
                     batch.Add(Reply.Config, [_options.ConfigCommand, "GET", parameter]);
                 }
@@ -334,10 +486,13 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
 
         batch.Add(Reply.SlowlogLen, ["SLOWLOG", "LEN"]);
         batch.Add(Reply.SlowlogGet, ["SLOWLOG", "GET", "1"]);
-        batch.Add(Reply.LatencyLatest, ["LATENCY", "LATEST"]);
-        if (_options.LatencyHistograms && profile.MajorVersion >= 7)
+        if (!_options.ExcludeLatencyMetrics)
         {
-            batch.Add(Reply.LatencyHistogram, ["LATENCY", "HISTOGRAM"]);
+            batch.Add(Reply.LatencyLatest, ["LATENCY", "LATEST"]);
+            if (_options.LatencyHistograms && profile.MajorVersion >= 7)
+            {
+                batch.Add(Reply.LatencyHistogram, ["LATENCY", "HISTOGRAM"]);
+            }
         }
 
         if (profile.Cluster)
@@ -345,9 +500,20 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
             batch.Add(Reply.ClusterInfo, ["CLUSTER", "INFO"]);
         }
 
-        if (_options.ExportClientList)
+        if (_options.ExportClientList || _options.ExportClientConnections)
         {
             batch.Add(Reply.ClientList, ["CLIENT", "LIST"]);
+        }
+
+        if (_options.IncludeModulesMetrics)
+        {
+            // Not part of INFO ALL: module sections come only when asked for.
+            batch.Add(Reply.Modules, ["INFO", "MODULES"]);
+        }
+
+        if (_options.IsTile38)
+        {
+            batch.Add(Reply.Tile38, ["SERVER", "EXT"]);
         }
     }
 
@@ -386,20 +552,37 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
     private void Write(ScrapeState scrape, ServerProfile profile, CommandBatch.Result replies, RespValue info)
     {
         scrape.Untouched = false;
-        WriteReplies(scrape.Writer, scrape.Context.Logger, profile, replies, info);
+        scrape.Databases = WriteReplies(scrape.Writer, scrape.Context.Logger, profile, replies, info);
+        if (_options.SkipCheckKeysForRoleMaster || scrape.RoleHolder is not null)
+        {
+            scrape.Role = string.Empty;
+            foreach (var line in InfoText.Fields(info.AsString() ?? string.Empty))
+            {
+                if (line.Field.SequenceEqual("role"))
+                {
+                    scrape.Role = line.Value.ToString();
+                    break;
+                }
+            }
+
+            if (scrape.RoleHolder is not null)
+            {
+                scrape.RoleHolder.Role = scrape.Role;
+            }
+        }
     }
 
     // Kept between scrapes so a steady scrape makes no label strings; see ReplyScratch.
     private ReplyScratch? _replyScratch = new();
 
     /// <summary>Turns the replies of one scrape into families; internal so the parsing benchmark runs the same code.</summary>
-    internal void WriteReplies(MetricWriter writer, ILogger logger, ServerProfile profile, CommandBatch.Result replies, RespValue info)
+    internal int WriteReplies(MetricWriter writer, ILogger logger, ServerProfile profile, CommandBatch.Result replies, RespValue info)
     {
         // A probe may write while the configured target does; the second writer gets scratch of its own.
         var scratch = Interlocked.Exchange(ref _replyScratch, null) ?? new ReplyScratch();
         try
         {
-            WriteReplies(writer, logger, profile, replies, info, scratch);
+            return WriteReplies(writer, logger, profile, replies, info, scratch);
         }
         finally
         {
@@ -408,7 +591,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
         }
     }
 
-    private void WriteReplies(MetricWriter writer, ILogger logger, ServerProfile profile, CommandBatch.Result replies, RespValue info, ReplyScratch scratch)
+    private int WriteReplies(MetricWriter writer, ILogger logger, ServerProfile profile, CommandBatch.Result replies, RespValue info, ReplyScratch scratch)
     {
         var config = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var reply in replies.All(Reply.Config))
@@ -432,7 +615,12 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
         }
 
         var databases = config.TryGetValue("databases", out var dbText) && int.TryParse(dbText, out var dbCount) ? Math.Min(dbCount, 1024) : 0;
-        var infoWriter = new InfoWriter(_metrics, writer, _time, logger, scratch);
+        var infoWriter = new InfoWriter(_metrics, writer, _time, logger, scratch)
+        {
+            IncludeSystemMetrics = _options.IncludeSystemMetrics,
+            IncludeEmptyDatabases = _options.IncludeMetricsForEmptyDatabases,
+            PercentQuantiles = _options.LatencyPercentileQuantileLabels,
+        };
         infoWriter.WriteInfo(info, databases);
         WriteConfig(writer, config);
         WriteSlowlog(writer, replies.SingleOrDefault(Reply.SlowlogLen), replies.SingleOrDefault(Reply.SlowlogGet));
@@ -443,17 +631,33 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
             infoWriter.WriteClusterInfo(cluster);
         }
 
-        if (replies.SingleOrDefault(Reply.SentinelMasters) is { IsError: false } masters)
-        {
-            infoWriter.WriteSentinelMasters(masters);
-        }
-
         if (replies.SingleOrDefault(Reply.ClientList) is { IsError: false } clients)
         {
-            infoWriter.WriteClientList(clients);
+            if (_options.ExportClientList)
+            {
+                infoWriter.WriteConnectedClients(clients, _options.ExportClientPort, _options.MaxClients);
+            }
+
+            if (_options.ExportClientConnections)
+            {
+                infoWriter.WriteClientList(clients);
+            }
+        }
+
+        if (replies.SingleOrDefault(Reply.Modules) is { IsError: false } modules)
+        {
+            infoWriter.WriteModules(modules);
+        }
+
+        if (replies.SingleOrDefault(Reply.Tile38) is { IsError: false } tile38)
+        {
+            infoWriter.WriteTile38(tile38);
         }
 
         infoWriter.LogSkipped();
+
+        // Without CONFIG, redis_exporter assumes Redis' default of 16 databases for the checks that walk them.
+        return profile.Cluster ? 1 : databases > 0 ? databases : 16;
     }
 
     private void WriteConfig(MetricWriter writer, Dictionary<string, string> config)
@@ -461,6 +665,66 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
         Write(_metrics.ConfigMaxmemory, "maxmemory");
         Write(_metrics.ConfigMaxclients, "maxclients");
         Write(_metrics.ConfigIoThreads, "io-threads");
+        Write(_metrics.ConfigReplBacklogSize, "repl-backlog-size");
+        if (config.TryGetValue("client-output-buffer-limit", out var limits))
+        {
+            // "normal 0 0 0 replica 268435456 67108864 60 pubsub 33554432 8388608 60": class, hard, soft, seconds.
+            var parts = limits.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            for (var i = 0; i + 3 < parts.Length; i += 4)
+            {
+                var bufferClass = parts[i];
+                if (TryNumber(parts[i + 1], out var hard))
+                {
+                    writer.Write(_metrics.ConfigOutputBufferLimit, hard, bufferClass, "hard");
+                }
+
+                if (TryNumber(parts[i + 2], out var soft))
+                {
+                    writer.Write(_metrics.ConfigOutputBufferLimit, soft, bufferClass, "soft");
+                }
+
+                if (TryNumber(parts[i + 3], out var seconds))
+                {
+                    writer.Write(_metrics.ConfigOutputBufferOvercome, seconds, bufferClass, "soft");
+                }
+            }
+        }
+
+        if (_options.IncludeConfigMetrics)
+        {
+            foreach (var (key, text) in config)
+            {
+                if (_options.RedactConfigMetrics && RedactedSettings.Contains(key, StringComparer.Ordinal))
+                {
+                    continue;
+                }
+
+                writer.Write(_metrics.ConfigKeyValue, 1, key, text);
+                if (TryNumber(text, out var number))
+                {
+                    writer.Write(_metrics.ConfigValue, number, key);
+                }
+            }
+        }
+
+        if (_options.IncludeRdbFileSizeMetric && config.TryGetValue("dir", out var dir) && config.TryGetValue("dbfilename", out var file))
+        {
+            try
+            {
+                var info = new FileInfo(Path.Combine(dir, file));
+                if (info.Exists)
+                {
+                    writer.Write(_metrics.RdbCurrentSize, info.Length);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                // Not on this host, or not readable: the metric is left out, as redis_exporter does.
+            }
+        }
+
+        static bool TryNumber(string text, out double value) =>
+            double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out value);
 
         void Write(GaugeDefinition definition, string key)
         {
@@ -524,6 +788,92 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable
 
         /// <summary>Whether nothing has been written yet, so a retry on a new connection cannot duplicate series.</summary>
         public bool Untouched { get; set; } = true;
+
+        /// <summary>The server's databases (1 in a cluster), for the checks that walk them.</summary>
+        public int Databases { get; set; } = 16;
+
+        /// <summary>The server's role from INFO, when a setting needs it.</summary>
+        public string? Role { get; set; }
+
+        /// <summary>Where the role goes for the instance_role label, or null.</summary>
+        public RoleHolder? RoleHolder { get; init; }
+    }
+}
+
+/// <summary>The role a scrape found, passed from the scrape to the instance_role label.</summary>
+internal sealed class RoleHolder
+{
+    public string? Role { get; set; }
+}
+
+/// <summary>
+/// redis_exporter's <c>--append-instance-role-label</c>: every family gets an <c>instance_role</c> label with the role
+/// INFO reported, so a series follows its server through a failover. The scrape writes to a writer of its own,
+/// copied here with the label added; the families redis_exporter fills before it knows the role keep their labels.
+/// </summary>
+internal sealed class InstanceRoleLabel(RedisMetrics metrics)
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<MetricDefinition, MetricDefinition> _withRole = new(ReferenceEqualityComparer.Instance);
+
+    public void Copy(MetricWriter from, MetricWriter to, string role)
+    {
+        foreach (var family in from.Batch.Families)
+        {
+            var definition = family.Definition;
+            var unlabelled = ReferenceEquals(definition, metrics.ScrapesTotal) || ReferenceEquals(definition, metrics.ScrapeDuration)
+                || ReferenceEquals(definition, metrics.LastScrapeConnectTime) || ReferenceEquals(definition, metrics.PingTime);
+            var target = unlabelled ? definition : _withRole.GetOrAdd(definition, static d => WithRole(d));
+            for (var i = 0; i < family.SeriesCount; i++)
+            {
+                var labels = family.GetLabelValues(i);
+                var values = unlabelled ? labels.ToArray() : [.. labels, role];
+                var payload = family.GetPayload(i);
+                switch (target)
+                {
+                    case GaugeDefinition gauge:
+                        to.Write(gauge, payload[0], values);
+                        break;
+                    case CounterDefinition counter:
+                        to.Write(counter, payload[0], values);
+                        break;
+                    case InfoDefinition info:
+                        to.Write(info, values);
+                        break;
+                    case HistogramDefinition histogram:
+                        var buckets = new HistogramBucket[(payload.Length - 2) / 2];
+                        for (var b = 0; b < buckets.Length; b++)
+                        {
+                            buckets[b] = new HistogramBucket(payload[2 + (2 * b)], payload[3 + (2 * b)]);
+                        }
+
+                        to.Write(histogram, buckets, payload[0], payload[1], values);
+                        break;
+                    case SummaryDefinition summary:
+                        var quantiles = new SummaryQuantile[(payload.Length - 2) / 2];
+                        for (var q = 0; q < quantiles.Length; q++)
+                        {
+                            quantiles[q] = new SummaryQuantile(payload[2 + (2 * q)], payload[3 + (2 * q)]);
+                        }
+
+                        to.Write(summary, quantiles, payload[0], payload[1], values);
+                        break;
+                }
+            }
+        }
+    }
+
+    private static MetricDefinition WithRole(MetricDefinition definition)
+    {
+        string[] labels = [.. definition.LabelNames, "instance_role"];
+        return definition switch
+        {
+            GaugeDefinition => new GaugeDefinition(definition.Name, definition.Help, labels, definition.Unit),
+            CounterDefinition => new CounterDefinition(definition.Name, definition.Help, labels, definition.Unit),
+            InfoDefinition => new InfoDefinition(definition.Name, definition.Help, labels),
+            HistogramDefinition => new HistogramDefinition(definition.Name, definition.Help, labels, definition.Unit),
+            SummaryDefinition summary => new SummaryDefinition(definition.Name, definition.Help, labels, definition.Unit) { MaxQuantile = summary.MaxQuantile },
+            _ => definition,
+        };
     }
 }
 
@@ -585,8 +935,9 @@ internal enum Reply
     LatencyLatest,
     LatencyHistogram,
     ClusterInfo,
-    SentinelMasters,
     ClientList,
+    Modules,
+    Tile38,
 }
 
 /// <summary>Commands sent together, and their replies by purpose.</summary>

@@ -71,7 +71,47 @@ internal sealed class RedisMetrics
         SentinelMasterStatus = new GaugeDefinition(_prefix + "sentinel_master_status", "Whether Sentinel sees the master as ok (1) or not (0).", ["master_name", "master_address", "master_status"]);
         SentinelMasterSlaves = new GaugeDefinition(_prefix + "sentinel_master_slaves", "Number of replicas of a master monitored by Sentinel.", ["master_name", "master_address"]);
         SentinelMasterSentinels = new GaugeDefinition(_prefix + "sentinel_master_sentinels", "Number of Sentinels monitoring a master.", ["master_name", "master_address"]);
-        SentinelMasterQuorum = new GaugeDefinition(_prefix + "sentinel_master_setting_quorum", "The quorum configured for a master monitored by Sentinel.", ["master_name", "master_address"]);
+        LatencyPercentilesAsPercent = new SummaryDefinition(_prefix + "latency_percentiles_usec", "Latency percentiles per command in microseconds (quantiles 50, 99, 99.9, as redis_exporter labels them).", CmdLabel) { MaxQuantile = 100 };
+        Hz = new GaugeDefinition(_prefix + "hz", "The server's current frequency of background tasks (hz).");
+        ConfiguredHz = new GaugeDefinition(_prefix + "configured_hz", "The configured frequency of background tasks (hz).");
+        ConfigReplBacklogSize = new GaugeDefinition(_prefix + "config_repl_backlog_size", "The repl-backlog-size setting.");
+        ConfigOutputBufferLimit = new GaugeDefinition(_prefix + "config_client_output_buffer_limit_bytes", "The client-output-buffer-limit setting per client class (hard and soft limits).", ["class", "limit"]);
+        ConfigOutputBufferOvercome = new GaugeDefinition(_prefix + "config_client_output_buffer_limit_overcome_seconds", "How long a client class may exceed its soft output buffer limit before it is disconnected.", ["class", "limit"]);
+        ConfigKeyValue = new GaugeDefinition(_prefix + "config_key_value", "A CONFIG setting and its value (1).", ["key", "value"]);
+        ConfigValue = new GaugeDefinition(_prefix + "config_value", "A numeric CONFIG setting.", ["key"]);
+        RdbCurrentSize = new GaugeDefinition(_prefix + "rdb_current_size_bytes", "Current size of the RDB file in bytes.");
+        PingTime = new GaugeDefinition(_prefix + "exporter_last_scrape_ping_time_seconds", "The time a PING took in the last scrape.");
+        ModuleInfo = new GaugeDefinition(_prefix + "module_info", "Information about a loaded module (INFO MODULES).", ["name", "ver", "api", "filters", "usedby", "using"]);
+        KeyMemoryUsage = new GaugeDefinition(_prefix + "key_memory_usage_bytes", "The memory a checked key uses in bytes (MEMORY USAGE).", KeyLabels);
+        KeyValueAsString = new GaugeDefinition(_prefix + "key_value_as_string", "The value of a checked string key, as a label (1).", ["db", "key", "val"]);
+        KeyGroupCount = new GaugeDefinition(_prefix + "key_group_count", "Number of keys in a key group.", ["db", "key_group"]);
+        KeyGroupMemory = new GaugeDefinition(_prefix + "key_group_memory_usage_bytes", "Memory used by the keys of a key group in bytes.", ["db", "key_group"]);
+        KeyGroupsDistinct = new GaugeDefinition(_prefix + "number_of_distinct_key_groups", "Number of distinct key groups in a database (before the overflow group).", DbLabel);
+        KeyGroupsDuration = new GaugeDefinition(_prefix + "last_key_groups_scrape_duration_milliseconds", "Duration of the last key group scan in milliseconds.");
+        StreamLastGeneratedId = new GaugeDefinition(_prefix + "stream_last_generated_id", "The millisecond time of the last id generated in a stream.", StreamLabels);
+        StreamMaxDeletedId = new GaugeDefinition(_prefix + "stream_max_deleted_entry_id", "The millisecond time of the last entry deleted from a stream.", StreamLabels);
+        StreamFirstEntryId = new GaugeDefinition(_prefix + "stream_first_entry_id", "The millisecond time of the first entry of a stream.", StreamLabels);
+        StreamLastEntryId = new GaugeDefinition(_prefix + "stream_last_entry_id", "The millisecond time of the last entry of a stream.", StreamLabels);
+        StreamEntriesAdded = new CounterDefinition(_prefix + "stream_entries_added_total", "Entries added to a stream over its lifetime.", StreamLabels);
+        StreamGroupLastDeliveredId = new GaugeDefinition(_prefix + "stream_group_last_delivered_id", "The millisecond time of the last entry delivered to a consumer group.", GroupLabels);
+        StreamGroupEntriesRead = new GaugeDefinition(_prefix + "stream_group_entries_read", "Entries read by a consumer group.", GroupLabels);
+        StreamGroupLag = new GaugeDefinition(_prefix + "stream_group_lag", "Entries of a stream not yet delivered to a consumer group.", GroupLabels);
+        ConnectedClientInfo = new GaugeDefinition(_prefix + "connected_client_info", "A connected client (CLIENT LIST), with its details as labels (1).", ["id", "name", "flags", "db", "host", "user", "resp"]);
+        ConnectedClientInfoWithPort = new GaugeDefinition(_prefix + "connected_client_info", "A connected client (CLIENT LIST), with its details as labels (1).", ["id", "name", "flags", "db", "host", "port", "user", "resp"]);
+        ConnectedClientGauges = [.. ClientGaugeNames.Select(n => new GaugeDefinition(_prefix + "connected_client_" + n.Name, n.Help, ["id", "name"]))];
+        ClientsNotListed = new GaugeDefinition(_prefix + "exporter_clients_not_listed", "Clients of CLIENT LIST left out of the per-client families by max_clients in the last scrape.");
+        SentinelMasterCkquorum = new GaugeDefinition(_prefix + "sentinel_master_setting_ckquorum", "The quorum configured for a master monitored by Sentinel.", ["master_name", "master_address"]);
+        SentinelCkquorumStatus = new GaugeDefinition(_prefix + "sentinel_master_ckquorum_status", "Whether SENTINEL CKQUORUM finds enough Sentinels to fail the master over (1), with its message.", ["master_name", "message"]);
+        SentinelOkSentinels = new GaugeDefinition(_prefix + "sentinel_master_ok_sentinels", "Sentinels able to reach the master, per SENTINEL CKQUORUM.", ["master_name", "master_address"]);
+        SentinelOkSlaves = new GaugeDefinition(_prefix + "sentinel_master_ok_slaves", "Replicas of the master that Sentinel sees as ok.", ["master_name", "master_address"]);
+        SentinelDownAfter = new GaugeDefinition(_prefix + "sentinel_master_setting_down_after_milliseconds", "The down-after-milliseconds setting of a master.", ["master_name", "master_address"]);
+        SentinelFailoverTimeout = new GaugeDefinition(_prefix + "sentinel_master_setting_failover_timeout", "The failover-timeout setting of a master.", ["master_name", "master_address"]);
+        SentinelParallelSyncs = new GaugeDefinition(_prefix + "sentinel_master_setting_parallel_syncs", "The parallel-syncs setting of a master.", ["master_name", "master_address"]);
+        SentinelConfigEpoch = new GaugeDefinition(_prefix + "sentinel_master_config_epoch", "The configuration epoch of a master (grows at each failover).", ["master_name", "master_address"]);
+        SentinelLastOkPing = new GaugeDefinition(_prefix + "sentinel_master_last_ok_ping_reply_seconds", "Seconds since the master last answered a PING.", ["master_name", "master_address"]);
+        SentinelConfigKeyValue = new GaugeDefinition(_prefix + "sentinel_config_key_value", "A Sentinel setting and its value (1).", ["key", "value"]);
+        SentinelConfigValue = new GaugeDefinition(_prefix + "sentinel_config_value", "A numeric Sentinel setting.", ["key"]);
+        SentinelPeerInfo = new GaugeDefinition(_prefix + "sentinel_peer_info", "Another Sentinel watching a master (SENTINEL SENTINELS).", ["master_name", "master_address", "name", "ip", "port", "runid", "flags"]);
         ScrapesTotal = new CounterDefinition(_prefix + "exporter_scrapes_total", "Current total redis scrapes.");
         LastScrapeDuration = new GaugeDefinition(_prefix + "exporter_last_scrape_duration_seconds", "The last scrape duration.", unit: "seconds");
         LastScrapeError = new GaugeDefinition(_prefix + "exporter_last_scrape_error", "The last scrape error status (1 with the message, or 0 with an empty message).", ["err"]);
@@ -128,7 +168,65 @@ internal sealed class RedisMetrics
     public GaugeDefinition SentinelMasterStatus { get; }
     public GaugeDefinition SentinelMasterSlaves { get; }
     public GaugeDefinition SentinelMasterSentinels { get; }
-    public GaugeDefinition SentinelMasterQuorum { get; }
+    public SummaryDefinition LatencyPercentilesAsPercent { get; }
+    public GaugeDefinition Hz { get; }
+    public GaugeDefinition ConfiguredHz { get; }
+    public GaugeDefinition ConfigReplBacklogSize { get; }
+    public GaugeDefinition ConfigOutputBufferLimit { get; }
+    public GaugeDefinition ConfigOutputBufferOvercome { get; }
+    public GaugeDefinition ConfigKeyValue { get; }
+    public GaugeDefinition ConfigValue { get; }
+    public GaugeDefinition RdbCurrentSize { get; }
+    public GaugeDefinition PingTime { get; }
+    public GaugeDefinition ModuleInfo { get; }
+    public GaugeDefinition KeyMemoryUsage { get; }
+    public GaugeDefinition KeyValueAsString { get; }
+    public GaugeDefinition KeyGroupCount { get; }
+    public GaugeDefinition KeyGroupMemory { get; }
+    public GaugeDefinition KeyGroupsDistinct { get; }
+    public GaugeDefinition KeyGroupsDuration { get; }
+    public GaugeDefinition StreamLastGeneratedId { get; }
+    public GaugeDefinition StreamMaxDeletedId { get; }
+    public GaugeDefinition StreamFirstEntryId { get; }
+    public GaugeDefinition StreamLastEntryId { get; }
+    public CounterDefinition StreamEntriesAdded { get; }
+    public GaugeDefinition StreamGroupLastDeliveredId { get; }
+    public GaugeDefinition StreamGroupEntriesRead { get; }
+    public GaugeDefinition StreamGroupLag { get; }
+    public GaugeDefinition ConnectedClientInfo { get; }
+    public GaugeDefinition ConnectedClientInfoWithPort { get; }
+    public GaugeDefinition[] ConnectedClientGauges { get; }
+    public GaugeDefinition ClientsNotListed { get; }
+    public GaugeDefinition SentinelMasterCkquorum { get; }
+    public GaugeDefinition SentinelCkquorumStatus { get; }
+    public GaugeDefinition SentinelOkSentinels { get; }
+    public GaugeDefinition SentinelOkSlaves { get; }
+    public GaugeDefinition SentinelDownAfter { get; }
+    public GaugeDefinition SentinelFailoverTimeout { get; }
+    public GaugeDefinition SentinelParallelSyncs { get; }
+    public GaugeDefinition SentinelConfigEpoch { get; }
+    public GaugeDefinition SentinelLastOkPing { get; }
+    public GaugeDefinition SentinelConfigKeyValue { get; }
+    public GaugeDefinition SentinelConfigValue { get; }
+    public GaugeDefinition SentinelPeerInfo { get; }
+
+    /// <summary>The per-client gauges of redis_exporter's client list: the CLIENT LIST field each reads, its family suffix and help.</summary>
+    public static readonly (string Field, string Name, string Help)[] ClientGaugeNames =
+    [
+        ("omem", "output_buffer_memory_usage_bytes", "Memory used by a client's output buffer in bytes."),
+        ("tot-mem", "total_memory_consumed_bytes", "Total memory a client uses in bytes."),
+        ("age", "created_at_timestamp", "When a client connected (unix time)."),
+        ("idle", "idle_since_timestamp", "Since when a client is idle (unix time)."),
+        ("sub", "channel_subscriptions_count", "Channel subscriptions of a client."),
+        ("psub", "pattern_matching_subscriptions_count", "Pattern subscriptions of a client."),
+        ("qbuf", "query_buffer_length_bytes", "Length of a client's query buffer in bytes."),
+        ("qbuf-free", "query_buffer_free_space_bytes", "Free space of a client's query buffer in bytes."),
+        ("obl", "output_buffer_length_bytes", "Length of a client's fixed output buffer in bytes."),
+        ("oll", "output_list_length", "Length of a client's output list."),
+        ("ssub", "shard_channel_subscriptions_count", "Shard channel subscriptions of a client (Redis 7.0.3 and later)."),
+        ("watch", "shard_channel_watched_keys", "Keys a client watches (Redis 7.4 and later)."),
+    ];
+
     public CounterDefinition ScrapesTotal { get; }
     public GaugeDefinition LastScrapeDuration { get; }
     public GaugeDefinition LastScrapeError { get; }

@@ -104,13 +104,133 @@ public sealed partial class RedisOptions : CollectorOptions
     [ConfigurationKeyName("script")]
     public List<string> Scripts { get; set; } = [];
 
-    /// <summary>Whether to report connected clients (<c>CLIENT LIST</c>), aggregated by client name and flags.</summary>
+    /// <summary>
+    /// Whether to report every connected client (<c>CLIENT LIST</c>) as redis_exporter does:
+    /// <c>redis_connected_client_info</c> and the per-client gauges, one series per connection (at most
+    /// <see cref="MaxClients"/>). For a bounded view use <see cref="ExportClientConnections"/>.
+    /// </summary>
     [ConfigurationKeyName("export_client_list")]
     public bool ExportClientList { get; set; }
+
+    /// <summary>With <see cref="ExportClientList"/>, whether the client's port is a label too (one series per connection even from one host).</summary>
+    [ConfigurationKeyName("export_client_port")]
+    public bool ExportClientPort { get; set; }
+
+    /// <summary>The most clients <see cref="ExportClientList"/> reports; the rest are counted, not listed.</summary>
+    [ConfigurationKeyName("max_clients")]
+    public int MaxClients { get; set; } = 1000;
+
+    /// <summary>
+    /// Whether to report connected clients aggregated by client name and flags in <c>redis_client_connections</c>:
+    /// the low-cardinality choice, independent of the number of connections.
+    /// </summary>
+    [ConfigurationKeyName("export_client_connections")]
+    public bool ExportClientConnections { get; set; }
 
     /// <summary>Whether to send <c>LATENCY HISTOGRAM</c> (Redis 7 and later) for <c>redis_commands_latencies_usec</c>.</summary>
     [ConfigurationKeyName("latency_histograms")]
     public bool LatencyHistograms { get; set; } = true;
+
+    /// <summary>
+    /// redis_exporter's <c>--exclude-latency-histogram-metrics</c>: neither <c>LATENCY LATEST</c> nor
+    /// <c>LATENCY HISTOGRAM</c> is sent (for services that refuse them).
+    /// </summary>
+    [ConfigurationKeyName("exclude_latency_histogram_metrics")]
+    public bool ExcludeLatencyMetrics { get; set; }
+
+    /// <summary>
+    /// Whether <c>redis_latency_percentiles_usec</c> uses redis_exporter's quantile labels (<c>50</c>, <c>99</c>,
+    /// <c>99.9</c>) instead of the Prometheus convention (<c>0.5</c>, <c>0.99</c>, <c>0.999</c>, the default).
+    /// </summary>
+    [ConfigurationKeyName("latency_percentile_quantile_labels")]
+    public bool LatencyPercentileQuantileLabels { get; set; }
+
+    /// <summary>Whether <c>CLIENT SETNAME</c> names the connection (with <see cref="ClientName"/>).</summary>
+    [ConfigurationKeyName("set_client_name")]
+    public bool SetClientName { get; set; } = true;
+
+    /// <summary>Whether to time a <c>PING</c> in <c>redis_exporter_last_scrape_ping_time_seconds</c>.</summary>
+    [ConfigurationKeyName("ping_on_connect")]
+    public bool PingOnConnect { get; set; }
+
+    /// <summary>Whether to report <c>total_system_memory</c> as <c>redis_total_system_memory_bytes</c>.</summary>
+    [ConfigurationKeyName("include_system_metrics")]
+    public bool IncludeSystemMetrics { get; set; }
+
+    /// <summary>Whether to report every setting of <c>CONFIG GET *</c> in <c>redis_config_key_value</c> and <c>redis_config_value</c>.</summary>
+    [ConfigurationKeyName("include_config_metrics")]
+    public bool IncludeConfigMetrics { get; set; }
+
+    /// <summary>Whether passwords (<c>requirepass</c>, <c>masterauth</c>, TLS key passphrases) are left out of the config metrics.</summary>
+    [ConfigurationKeyName("redact_config_metrics")]
+    public bool RedactConfigMetrics { get; set; } = true;
+
+    /// <summary>Whether to send <c>INFO MODULES</c> (not part of <c>INFO ALL</c>) for <c>redis_module_info</c> and module fields.</summary>
+    [ConfigurationKeyName("include_modules_metrics")]
+    public bool IncludeModulesMetrics { get; set; }
+
+    /// <summary>Whether to report search indexes (<c>FT._LIST</c>, <c>FT.INFO</c>) as <c>redis_search_index_*</c>.</summary>
+    [ConfigurationKeyName("include_search_indexes_metrics")]
+    public bool IncludeSearchIndexesMetrics { get; set; }
+
+    /// <summary>A regular expression the names of reported search indexes must match.</summary>
+    [ConfigurationKeyName("check_search_indexes")]
+    public string CheckSearchIndexes { get; set; } = ".*";
+
+    /// <summary>Whether a Sentinel reports its peers (<c>SENTINEL SENTINELS</c>) in <c>redis_sentinel_peer_info</c>.</summary>
+    [ConfigurationKeyName("include_sentinel_peer_info")]
+    public bool IncludeSentinelPeerInfo { get; set; }
+
+    /// <summary>Whether key checks leave out <c>redis_key_value_as_string</c> (values as labels).</summary>
+    [ConfigurationKeyName("disable_exporting_key_values")]
+    public bool DisableExportingKeyValues { get; set; }
+
+    /// <summary>Whether to report the size of the RDB file (<c>dir</c>/<c>dbfilename</c>), readable only on the same host.</summary>
+    [ConfigurationKeyName("include_rdb_file_size_metric")]
+    public bool IncludeRdbFileSizeMetric { get; set; }
+
+    /// <summary>Whether key, count and stream checks are skipped on a primary, to spare it.</summary>
+    [ConfigurationKeyName("skip_checkkeys_for_role_master")]
+    public bool SkipCheckKeysForRoleMaster { get; set; }
+
+    /// <summary>Whether empty databases (below <c>databases</c>) report zero keys; off, only databases holding keys appear.</summary>
+    [ConfigurationKeyName("include_metrics_for_empty_databases")]
+    public bool IncludeMetricsForEmptyDatabases { get; set; } = true;
+
+    /// <summary>Whether every series of this instance carries <c>instance_role</c> (<c>master</c> or <c>slave</c>), which follows a failover.</summary>
+    [ConfigurationKeyName("append_instance_role_label")]
+    public bool AppendInstanceRoleLabel { get; set; }
+
+    /// <summary>Whether Lua scripts run with <c>EVAL_RO</c>/<c>EVALSHA_RO</c>, so they can run on read-only replicas and cannot write.</summary>
+    [ConfigurationKeyName("lua_script_read_only")]
+    public bool LuaScriptReadOnly { get; set; }
+
+    /// <summary>Comma-separated Lua patterns grouping the keys of each database by <c>MEMORY USAGE</c> (<c>redis_key_group_*</c>).</summary>
+    [ConfigurationKeyName("check_key_groups")]
+    public string? CheckKeyGroups { get; set; }
+
+    /// <summary>The most key groups reported per database; the rest are summed into the <c>overflow</c> group.</summary>
+    [ConfigurationKeyName("max_distinct_key_groups")]
+    public int MaxDistinctKeyGroups { get; set; } = 100;
+
+    /// <summary>Whether stream checks leave out the per-consumer families.</summary>
+    [ConfigurationKeyName("streams_exclude_consumer_metrics")]
+    public bool StreamsExcludeConsumerMetrics { get; set; }
+
+    /// <summary>
+    /// A Redis Cluster: key and stream checks follow <c>MOVED</c>/<c>ASK</c> to the node that holds each key, and
+    /// <c>/discover-cluster-nodes</c> lists the cluster's nodes.
+    /// </summary>
+    [ConfigurationKeyName("is_cluster")]
+    public bool IsCluster { get; set; }
+
+    /// <summary>Whether <c>/discover-cluster-nodes</c> lists nodes by host name, where the cluster announces one.</summary>
+    [ConfigurationKeyName("cluster_discover_hostnames")]
+    public bool ClusterDiscoverHostnames { get; set; }
+
+    /// <summary>Whether the server is Tile38: <c>SERVER EXT</c> adds the <c>redis_tile38_*</c> fields.</summary>
+    [ConfigurationKeyName("is_tile38")]
+    public bool IsTile38 { get; set; }
 
     /// <summary>
     /// Whether a <c>/probe</c> target without its own settings may use this instance's user, password and client

@@ -50,6 +50,12 @@ public sealed class ExporterProfile(string programName, string defaultListenAddr
     /// <c>/scrape</c>; without a <c>collector</c> parameter they probe with the profile's first collector.
     /// </summary>
     public IReadOnlyList<string> ProbePaths { get; init; } = [];
+
+    /// <summary>
+    /// Paths answered by the default instance of the profile's first collector, when it implements
+    /// <see cref="ICollectorEndpoint"/>: redis_exporter's <c>/discover-cluster-nodes</c>, for one.
+    /// </summary>
+    public IReadOnlyList<string> CollectorPaths { get; init; } = [];
 }
 
 /// <summary>Another exporter's name for one of the host's settings.</summary>

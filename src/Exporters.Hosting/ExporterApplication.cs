@@ -134,8 +134,13 @@ public sealed partial class ExporterApplication : IAsyncDisposable
                 return new ExporterApplication(null, $"{builder.ProgramName} version {BuildInfo.Version} (revision {BuildInfo.Revision}, .NET {BuildInfo.DotnetVersion})\n", []);
         }
 
+        if (settings.BasicAuthPassword is { Length: > 0 } basicAuthPassword)
+        {
+            SecretRedactor.Shared.Register(basicAuthPassword);
+        }
+
         var configuration = ExporterConfiguration.Load(settings, registry, environment);
-        var web = WebConfigLoader.Load(settings.WebConfigFile);
+        var web = WebFlags.Apply(WebConfigLoader.Load(settings.WebConfigFile), settings);
         ProcessMetrics.Start();
 
         var webBuilder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = builder.ProgramName });

@@ -22,7 +22,36 @@ public sealed class ExporterApplicationBuilder : IExporterBuilder
         Args = args;
         Environment = System.Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => e.Value as string, StringComparer.Ordinal);
-        ProgramName = Path.GetFileNameWithoutExtension(System.Environment.GetCommandLineArgs().FirstOrDefault() ?? "exporters");
+        ProgramName = DetectProgramName();
+    }
+
+    /// <summary>
+    /// The name the process was started under. A JIT build started through its apphost reports the managed
+    /// assembly as its first argument, whatever symlink started it, so the name the kernel saw is read instead
+    /// (a native build reports it directly).
+    /// </summary>
+    private static string DetectProgramName()
+    {
+        var first = System.Environment.GetCommandLineArgs().FirstOrDefault() ?? "exporters";
+        if (first.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) && OperatingSystem.IsLinux())
+        {
+            try
+            {
+                var commandLine = File.ReadAllText("/proc/self/cmdline");
+                var end = commandLine.IndexOf('\0', StringComparison.Ordinal);
+                var started = Path.GetFileName(end < 0 ? commandLine : commandLine[..end]);
+                if (started.Length > 0 && started is not ("dotnet" or "dotnet.exe"))
+                {
+                    return Path.GetFileNameWithoutExtension(started);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // No /proc: the assembly's name is the best there is.
+            }
+        }
+
+        return Path.GetFileNameWithoutExtension(first);
     }
 
     /// <summary>The command-line arguments, without the program name.</summary>

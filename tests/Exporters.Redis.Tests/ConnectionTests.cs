@@ -46,7 +46,7 @@ public sealed class ConnectionTests
         Assert.Equal(["CLIENT", "SETNAME", "redis_exporter"], batches[0][0]);
         var steady = batches[3].Select(c => string.Join(' ', c.Take(2))).ToList();
         Assert.Equal(["INFO ALL", "CONFIG GET", "SLOWLOG LEN", "SLOWLOG GET", "LATENCY LATEST", "LATENCY HISTOGRAM"], steady);
-        Assert.Equal(["CONFIG", "GET", "maxmemory", "maxclients", "io-threads", "databases"], batches[3][1]);
+        Assert.Equal(["CONFIG", "GET", "maxmemory", "maxclients", "io-threads", "databases", "repl-backlog-size", "client-output-buffer-limit"], batches[3][1]);
     }
 
     [Fact]

@@ -58,7 +58,9 @@ public sealed class DefinitionTests
                 "namespace" => "redis",
                 "config_command" => "CONFIG",
                 "tls.cert_file" or "tls.key_file" or "tls.ca_file" or "password_file" or "script" => "/etc/hostname",
-                "check_keys" or "check_single_keys" or "count_keys" or "check_streams" => "db1=a*",
+                "check_keys" or "check_single_keys" or "count_keys" or "check_streams" or "check_single_streams" => "db1=a*",
+                "check_keys_batch_size" or "max_distinct_key_groups" => "50",
+                "check_search_indexes" => "^idx_.*",
                 _ => "x",
             };
             var settings = new Dictionary<string, string?> { [flag.OptionKey.Replace('.', ':')] = value };
@@ -85,6 +87,10 @@ public sealed class DefinitionTests
     [InlineData("tls:ca_file", "/does/not/exist.pem", "tls.ca_file")]
     [InlineData("tls:cert_file", "/etc/hostname", "tls.key_file")]
     [InlineData("max_checked_keys", "0", "max_checked_keys")]
+    [InlineData("max_clients", "0", "max_clients")]
+    [InlineData("max_distinct_key_groups", "0", "max_distinct_key_groups")]
+    [InlineData("check_key_groups", "\"unclosed", "check_key_groups")]
+    [InlineData("check_search_indexes", "([", "check_search_indexes")]
     [InlineData("probe_targets:0:address", "nope://x", "probe_targets.0.address")]
     public void Invalid_options_name_their_key(string key, string value, string expectedKey)
     {

@@ -51,12 +51,12 @@ public sealed class ModeTests
         Assert.Equal(1, parsed.Value("redis_sentinel_masters"));
         var address = $"127.0.0.1:{master.Port.ToString(CultureInfo.InvariantCulture)}";
         Assert.Equal(1, parsed.Value("redis_sentinel_master_status", ("master_name", "mymaster"), ("master_address", address), ("master_status", "ok")));
-        Assert.Equal(1, parsed.Value("redis_sentinel_master_setting_quorum", ("master_name", "mymaster")));
+        Assert.Equal(1, parsed.Value("redis_sentinel_master_setting_ckquorum", ("master_name", "mymaster")));
         Assert.Equal(0, parsed.Value("redis_exporter_last_scrape_error", ("err", "")));
     }
 
     [Fact]
-    public async Task Client_list_is_off_by_default_and_aggregated_when_on()
+    public async Task Client_connections_are_off_by_default_and_aggregated_when_on()
     {
         await using var redis = await RedisServer.StartAsync();
         await using (var off = Scrapes.Harness(redis.Address))
@@ -64,8 +64,9 @@ public sealed class ModeTests
             Assert.False((await Scrapes.ScrapeAsync(off)).Parsed.Families.ContainsKey("redis_client_connections"));
         }
 
-        await using var harness = Scrapes.Harness(redis.Address, ("export_client_list", "true"));
+        await using var harness = Scrapes.Harness(redis.Address, ("export_client_connections", "true"));
         var (parsed, _, _) = await Scrapes.ScrapeAsync(harness);
         Assert.Equal(1, parsed.Value("redis_client_connections", ("client_name", "redis_exporter"), ("flags", "N")));
+        Assert.False(parsed.Families.ContainsKey("redis_connected_client_info"));
     }
 }

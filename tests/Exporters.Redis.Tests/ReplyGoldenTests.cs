@@ -37,7 +37,7 @@ public sealed class ReplyGoldenTests
     internal static (string Text, string Log) Render(List<Reply> purposes, RespValue[] replies, ServerProfile profile)
     {
         var logger = new TestLogger();
-        var collector = new RedisCollector(new RedisOptions(), null, new CollectorCreationContext("redis", Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, new FixedTime()));
+        var collector = new RedisCollector(new RedisOptions { ExportClientConnections = true }, null, new CollectorCreationContext("redis", Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, new FixedTime()));
         var writer = new MetricWriter();
         var result = new CommandBatch.Result(purposes, replies);
         collector.WriteReplies(writer, logger, profile, result, result.Single(Reply.Info));
@@ -95,9 +95,8 @@ public sealed class ReplyGoldenTests
             .Append("*4\r\n$9\r\nmaxmemory\r\n$3\r\n100\r\n$9\r\ndatabases\r\n:16\r\n")
             .Append(Bulk(clusterInfo))
             .Append(Bulk(clientList))
-            .Append("*2\r\n*8\r\n$4\r\nname\r\n$8\r\nmymaster\r\n$2\r\nip\r\n$9\r\n127.0.0.1\r\n$4\r\nport\r\n$4\r\n6379\r\n$6\r\nquorum\r\n$1\r\n2\r\n*2\r\n$4\r\nport\r\n$1\r\n1\r\n")
             .ToString();
-        List<Reply> purposes = [Reply.Info, Reply.Config, Reply.ClusterInfo, Reply.ClientList, Reply.SentinelMasters];
+        List<Reply> purposes = [Reply.Info, Reply.Config, Reply.ClusterInfo, Reply.ClientList];
         var replies = ParseAll(Encoding.UTF8.GetBytes(wire), purposes.Count);
         Check("odd-info.prom", Render(purposes, replies, new ServerProfile { MajorVersion = 6 }));
     }

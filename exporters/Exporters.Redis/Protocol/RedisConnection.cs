@@ -15,7 +15,7 @@ internal sealed record TlsSettings(string? CaFile, string? CertFile, string? Key
 /// are read back in order, so a scrape costs one round trip. Any failure leaves the connection broken; callers
 /// dispose it and open a new one.
 /// </summary>
-internal sealed class RedisConnection : IAsyncDisposable
+internal sealed class RedisConnection : IAsyncDisposable, ICommandChannel
 {
     private readonly Socket _socket;
     private readonly Stream _stream;

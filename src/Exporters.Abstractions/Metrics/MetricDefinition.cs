@@ -185,7 +185,14 @@ public sealed class HistogramDefinition(string name, string help, IReadOnlyList<
 /// <param name="labelNames">Label names (not <c>quantile</c>).</param>
 /// <param name="unit">Optional unit; must be a suffix of the name.</param>
 public sealed class SummaryDefinition(string name, string help, IReadOnlyList<string>? labelNames = null, string? unit = null)
-    : MetricDefinition(MetricType.Summary, name, help, labelNames, unit);
+    : MetricDefinition(MetricType.Summary, name, help, labelNames, unit)
+{
+    /// <summary>
+    /// The largest quantile accepted: 1 by convention, 100 for a family whose quantile labels are percentiles
+    /// (redis_exporter writes <c>quantile="99.9"</c>), kept for compatibility with queries written against it.
+    /// </summary>
+    public double MaxQuantile { get; init; } = 1;
+}
 
 /// <summary>One cumulative histogram bucket.</summary>
 /// <param name="UpperBound">The bucket's inclusive upper bound (<c>le</c>).</param>

@@ -231,9 +231,9 @@ public sealed class MetricWriter
             for (var i = 0; i < quantiles.Length; i++)
             {
                 var q = quantiles[i];
-                if (!(q.Quantile >= 0 && q.Quantile <= 1) || q.Quantile <= previous)
+                if (!(q.Quantile >= 0 && q.Quantile <= definition.MaxQuantile) || q.Quantile <= previous)
                 {
-                    Reject(definition, $"summary quantile {q.Quantile} is outside [0, 1] or out of order");
+                    Reject(definition, $"summary quantile {q.Quantile} is outside [0, {definition.MaxQuantile}] or out of order");
                     return;
                 }
 

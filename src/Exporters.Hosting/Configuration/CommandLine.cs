@@ -39,6 +39,14 @@ internal static class CommandLine
         new("scrape.timeout-margin", "EXPORTERS_SCRAPE_TIMEOUT_MARGIN", "Kept back from Prometheus' scrape timeout for rendering and the network (default 500ms).", (s, v) => s.ScrapeTimeoutMargin = Duration.Parse(v)),
         new("config.check-interval", "EXPORTERS_CONFIG_CHECK_INTERVAL", "How often the configuration file is checked for changes (default 10s).", (s, v) => s.ConfigCheckInterval = Duration.Parse(v)),
         new("web.disable-exporter-metrics", "EXPORTERS_WEB_DISABLE_EXPORTER_METRICS", "Leave out the process and .NET runtime families (the exporter's own), keeping the collectors' and exporter_collector_*.", (s, v) => s.DisableExporterMetrics = bool.TryParse(v, out var b) ? b : throw new FormatException("must be true or false"), IsSwitch: true),
+        new("web.tls.cert-file", "EXPORTERS_WEB_TLS_CERT_FILE", "Serve HTTPS with this certificate (PEM), instead of a tls_server_config in --web.config.file.", (s, v) => s.WebTlsCertFile = v),
+        new("web.tls.key-file", "EXPORTERS_WEB_TLS_KEY_FILE", "The private key (PEM) of --web.tls.cert-file.", (s, v) => s.WebTlsKeyFile = v),
+        new("web.tls.client-ca-file", "EXPORTERS_WEB_TLS_CLIENT_CA_FILE", "Require client certificates that chain to these CA certificates (PEM).", (s, v) => s.WebTlsClientCaFile = v),
+        new("web.tls.min-version", "EXPORTERS_WEB_TLS_MIN_VERSION", "Lowest TLS version served with --web.tls.cert-file: TLS10, TLS11, TLS12 or TLS13 (TLS1.2 spellings too; default TLS12).", (s, v) => s.WebTlsMinVersion = v),
+        new("web.basic-auth.username", "EXPORTERS_WEB_BASIC_AUTH_USERNAME", "Require basic auth with this user name (with --web.basic-auth.password or --web.basic-auth.password-hash), instead of basic_auth_users in --web.config.file.", (s, v) => s.BasicAuthUsername = v),
+        new("web.basic-auth.password", "EXPORTERS_WEB_BASIC_AUTH_PASSWORD", "The basic-auth password in clear; prefer --web.basic-auth.password-hash.", (s, v) => s.BasicAuthPassword = v),
+        new("web.basic-auth.password-hash", "EXPORTERS_WEB_BASIC_AUTH_PASSWORD_HASH", "The basic-auth password as a bcrypt hash.", (s, v) => s.BasicAuthPasswordHash = v),
+        new("probe.allowed-targets", "EXPORTERS_PROBE_ALLOWED_TARGETS", "Comma-separated host:port patterns (* matches any run of characters) that /probe may reach; setting it enables /probe, as probe.enabled and probe.allowed_targets in the file do.", (s, v) => s.ProbeAllowedTargets = [.. v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]),
         new("memory.release-interval", "EXPORTERS_MEMORY_RELEASE_INTERVAL", "Most often that memory left committed by scrapes is returned to the system while no scrape runs; 0 turns it off (default 30s).", (s, v) => s.MemoryReleaseInterval = Duration.Parse(v)),
     ];
 
@@ -99,7 +107,7 @@ internal static class CommandLine
             readVariables.Add(variable);
             if (environment.TryGetValue(variable, out var value) && !string.IsNullOrEmpty(value))
             {
-                ApplyAlias(alias, value, settings, errors, variable, fromEnvironment: true);
+                ApplyAlias(alias, value, settings, errors, variable, fromEnvironment: true, profile);
             }
         }
 
@@ -111,7 +119,7 @@ internal static class CommandLine
             }
 
             readVariables.Add(variable);
-            if (environment.TryGetValue(variable, out var value) && !string.IsNullOrEmpty(value))
+            if (environment.TryGetValue(variable, out var value) && !string.IsNullOrEmpty(value) && !(flag.IsSwitch && TryParseSwitch(value, profile, out var on) && !on))
             {
                 settings.Warnings.Add($"{variable} is accepted for compatibility and has no effect: {flag.Reason}");
             }
@@ -127,6 +135,17 @@ internal static class CommandLine
             readVariables.Add(variable);
             if (environment.TryGetValue(variable, out var value) && !string.IsNullOrEmpty(value))
             {
+                if (flag.IsSwitch)
+                {
+                    if (!TryParseSwitch(value, profile, out var on))
+                    {
+                        errors.Add($"{variable}: '{value}' is not true or false");
+                        continue;
+                    }
+
+                    value = on ? "true" : "false";
+                }
+
                 settings.CollectorOverrides[OverrideKey(definition.Name, flag.OptionKey)] = value;
             }
         }
@@ -236,7 +255,7 @@ internal static class CommandLine
                     continue;
                 }
 
-                ApplyAlias(alias, value ?? "true", settings, errors, "--" + body, fromEnvironment: false);
+                ApplyAlias(alias, value ?? "true", settings, errors, "--" + body, fromEnvironment: false, profile);
                 continue;
             }
 
@@ -247,7 +266,11 @@ internal static class CommandLine
                     i++;
                 }
 
-                settings.Warnings.Add($"--{body} is accepted for compatibility and has no effect: {ignoredFlag.Reason}");
+                if (!(ignoredFlag.IsSwitch && value is not null && TryParseSwitch(value, profile, out var on) && !on))
+                {
+                    settings.Warnings.Add($"--{body} is accepted for compatibility and has no effect: {ignoredFlag.Reason}");
+                }
+
                 continue;
             }
 
@@ -274,11 +297,13 @@ internal static class CommandLine
                 if (flag.IsSwitch)
                 {
                     value = negated ? "false" : value ?? "true";
-                    if (!bool.TryParse(value, out _))
+                    if (!TryParseSwitch(value, profile, out var on))
                     {
                         errors.Add($"flag --{body}: '{value}' is not true or false");
                         continue;
                     }
+
+                    value = on ? "true" : "false";
                 }
                 else
                 {
@@ -462,13 +487,40 @@ internal static class CommandLine
         }
     }
 
-    private static void ApplyAlias(HostFlagAlias alias, string value, HostSettings settings, List<string> errors, string source, bool fromEnvironment)
+    /// <summary>
+    /// Reads a switch's value: true or false in any case, and under a profile with Go-style flags also Go's
+    /// <c>strconv.ParseBool</c> spellings (1, 0, t, f), which Go exporters accept in flags and variables alike.
+    /// </summary>
+    private static bool TryParseSwitch(string value, ExporterProfile? profile, out bool on)
+    {
+        if (bool.TryParse(value, out on))
+        {
+            return true;
+        }
+
+        if (profile is { SingleDashFlags: true })
+        {
+            switch (value)
+            {
+                case "1" or "t" or "T":
+                    on = true;
+                    return true;
+                case "0" or "f" or "F":
+                    on = false;
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void ApplyAlias(HostFlagAlias alias, string value, HostSettings settings, List<string> errors, string source, bool fromEnvironment, ExporterProfile? profile)
     {
         var flag = HostFlags.FirstOrDefault(f => f.Name == alias.HostFlag)
             ?? throw new InvalidOperationException($"profile flag --{alias.Name} names --{alias.HostFlag}, which is not a host flag");
         if (alias.IsSwitch)
         {
-            if (!bool.TryParse(value, out var on))
+            if (!TryParseSwitch(value, profile, out var on))
             {
                 errors.Add($"{source}: '{value}' is not true or false");
                 return;

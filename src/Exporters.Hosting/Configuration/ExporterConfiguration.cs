@@ -75,7 +75,18 @@ internal sealed record ExporterConfiguration(IReadOnlyList<InstanceConfiguration
         var probeErrors = new OptionErrors();
         var probe = ProbeOptions.Bind(configuration.GetSection("probe"), probeErrors);
         problems.AddRange(probeErrors.Errors.Select(e => $"probe.{e.Key}: {e.Message}"));
-        if (probe.Enabled && probe.AllowedTargets.Count == 0)
+        if (settings.ProbeAllowedTargets is { } flagTargets)
+        {
+            // The flag replaces the file's list as a whole rather than merging with it entry by entry.
+            if (flagTargets.Count == 0)
+            {
+                problems.Add("--probe.allowed-targets: must list at least one host:port pattern");
+            }
+
+            probe.Enabled = true;
+            probe.AllowedTargets = flagTargets;
+        }
+        else if (probe.Enabled && probe.AllowedTargets.Count == 0)
         {
             problems.Add("probe.allowed_targets: must list at least one host:port pattern when probe.enabled is true");
         }

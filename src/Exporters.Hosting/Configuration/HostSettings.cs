@@ -41,6 +41,35 @@ internal sealed class HostSettings
     /// <summary>The exporter-toolkit web config file (TLS, basic auth, HTTP settings), or null.</summary>
     public string? WebConfigFile { get; set; }
 
+    /// <summary>
+    /// HTTPS for the exporter's own endpoints given by flags rather than a web config file: the certificate, or null.
+    /// </summary>
+    public string? WebTlsCertFile { get; set; }
+
+    /// <summary>The private key of <see cref="WebTlsCertFile"/>, or null.</summary>
+    public string? WebTlsKeyFile { get; set; }
+
+    /// <summary>CA certificates that client certificates must chain to; setting it requires a client certificate.</summary>
+    public string? WebTlsClientCaFile { get; set; }
+
+    /// <summary>The lowest TLS version served (<c>TLS12</c> or <c>TLS1.2</c> style), or null for TLS 1.2.</summary>
+    public string? WebTlsMinVersion { get; set; }
+
+    /// <summary>The one basic-auth user given by flags, or null.</summary>
+    public string? BasicAuthUsername { get; set; }
+
+    /// <summary>Its password in clear, or null. Never logged.</summary>
+    public string? BasicAuthPassword { get; set; }
+
+    /// <summary>Its password as a bcrypt hash, or null.</summary>
+    public string? BasicAuthPasswordHash { get; set; }
+
+    /// <summary>
+    /// Targets <c>/probe</c> may reach, given by flag; when set, <c>/probe</c> is enabled with these patterns
+    /// (overriding <c>probe.enabled</c> and <c>probe.allowed_targets</c> of the file).
+    /// </summary>
+    public List<string>? ProbeAllowedTargets { get; set; }
+
     /// <summary>Most scrapes served at once; more are answered 429. 0 means no limit.</summary>
     public int MaxRequests { get; set; } = 40;
 

@@ -30,6 +30,20 @@ internal sealed class BasicAuthenticator
         _dummyHash = Bcrypt.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)), cost);
     }
 
+    /// <summary>Whether <paramref name="hash"/> is a bcrypt hash this authenticator can check.</summary>
+    /// <param name="hash">The hash.</param>
+    /// <param name="problem">What is wrong with it, never echoing it.</param>
+    /// <returns>True when it is valid.</returns>
+    public static bool IsValidHash(string? hash, out string problem) => Bcrypt.IsValidHash(hash, out problem);
+
+    /// <summary>
+    /// Hashes a password given in clear (redis_exporter's <c>--basic-auth-password</c>), so it is checked like any
+    /// configured hash and the clear text need not be kept.
+    /// </summary>
+    /// <param name="password">The password.</param>
+    /// <returns>Its bcrypt hash.</returns>
+    public static string HashPassword(string password) => Bcrypt.Hash(password, 10);
+
     /// <summary>How many bcrypt computations were made (the cache and the tests read it).</summary>
     public long HashChecks => Interlocked.Read(ref _hashChecks);
 

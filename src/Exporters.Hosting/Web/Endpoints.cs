@@ -1,3 +1,4 @@
+using Exporters.Abstractions;
 using Exporters.Hosting.Configuration;
 using Exporters.Hosting.Logging;
 using Exporters.Hosting.Scraping;
@@ -98,6 +99,35 @@ internal static class Endpoints
                 .ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
             var document = await coordinator.ProbeAsync(instance, target, context.Request.Headers[ScrapeTimeoutHeader], context.RequestAborted, parameters);
             await MetricsResponse.WriteAsync(context, document);
+        }
+
+        foreach (var path in settings.Profile?.CollectorPaths ?? [])
+        {
+            app.MapGet(path, async context =>
+            {
+                var instance = defaultProbeCollector is null ? null : manager.Current.Find(defaultProbeCollector);
+                if (instance?.Collector is not ICollectorEndpoint endpoint)
+                {
+                    await PlainText(context, StatusCodes.Status404NotFound, $"{path} needs the {defaultProbeCollector} collector's default instance, which is not configured");
+                    return;
+                }
+
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+                timeout.CancelAfter(instance.Configuration.Options.Timeout.Value);
+                CollectorEndpointResponse response;
+                try
+                {
+                    response = await endpoint.HandleAsync(path, timeout.Token);
+                }
+                catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+                {
+                    response = new CollectorEndpointResponse(StatusCodes.Status504GatewayTimeout, "text/plain; charset=utf-8", $"{path}: no answer within the instance's timeout of {instance.Configuration.Options.Timeout}\n");
+                }
+
+                context.Response.StatusCode = response.StatusCode;
+                context.Response.ContentType = response.ContentType;
+                await context.Response.WriteAsync(redactor.Redact(response.Body), context.RequestAborted);
+            });
         }
 
         app.MapPost("/-/reload", async context =>
