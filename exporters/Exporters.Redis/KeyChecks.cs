@@ -192,7 +192,8 @@ internal sealed class KeyChecks
     private async Task RunClusterAsync(ClusterRouter router, RunState state, CancellationToken token)
     {
         // Keys matching a pattern live on every primary, so each is scanned; counts add up across them.
-        var primaries = (await router.NodesAsync(token)).Where(n => n.IsPrimary && !n.IsFailing).ToList();
+        var scans = _patterns.Count + _counts.Count + _streamPatterns.Count > 0;
+        var primaries = scans ? (await router.NodesAsync(token)).Where(n => n.IsPrimary && !n.IsFailing).ToList() : [];
         var counts = new Dictionary<KeySpec, int>();
         foreach (var node in primaries)
         {
@@ -259,7 +260,9 @@ internal sealed class KeyChecks
                 }
             }
 
-            await ReportKeysAsync(keys, new KeySpec(group.Key, string.Empty).DbLabel, found.Distinct(StringComparer.Ordinal).ToList(), state, token);
+            // In a cluster a key can be found by a node's scan and named as a single key too; it is reported once.
+            var fresh = found.Distinct(StringComparer.Ordinal).Where(k => state.ReportedKeys.Add((group.Key, k))).ToList();
+            await ReportKeysAsync(keys, new KeySpec(group.Key, string.Empty).DbLabel, fresh, state, token);
         }
 
         foreach (var spec in scanned ? _counts : [])
@@ -286,7 +289,7 @@ internal sealed class KeyChecks
                 streams.AddRange(spec.Key.StartsWith('\0') ? await ScanAsync(connection, spec.Key[1..], "stream", state, token) : [spec.Key]);
             }
 
-            foreach (var key in streams.Distinct(StringComparer.Ordinal))
+            foreach (var key in streams.Distinct(StringComparer.Ordinal).Where(k => state.ReportedStreams.Add((group.Key, k))))
             {
                 await ReportStreamAsync(keys, new KeySpec(group.Key, key), state, token);
             }
@@ -568,5 +571,9 @@ internal sealed class KeyChecks
         public int Scanned { get; set; }
 
         public int Reported { get; set; }
+
+        public HashSet<(int Db, string Key)> ReportedKeys { get; } = [];
+
+        public HashSet<(int Db, string Key)> ReportedStreams { get; } = [];
     }
 }
