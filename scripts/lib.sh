@@ -5,7 +5,7 @@ repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 # The Debian packages the tests and the demo use: real servers to scrape and the Go exporters to compare with.
-DEBIAN_PACKAGES=(redis-server redis-tools prometheus prometheus-alertmanager prometheus-redis-exporter prometheus-elasticsearch-exporter
+DEBIAN_PACKAGES=(redis-server redis-tools redis-sentinel prometheus prometheus-alertmanager prometheus-redis-exporter prometheus-elasticsearch-exporter
     curl openssl apache2-utils python3-jsonschema python3-yaml)
 
 # Installs whichever of DEBIAN_PACKAGES (plus any given) is missing. Services are not started: tests and the demo
