@@ -30,6 +30,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable, ICollectorE
     private readonly string[] _configParameters;
     private readonly TimeProvider _time;
     private readonly CollectorCreationContext _creation;
+    private readonly bool _scrapeOnly;
 
     private readonly Lock _selfLock = new();
 
@@ -55,12 +56,19 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable, ICollectorE
             : ConfigParameters;
         _time = context.TimeProvider;
         _creation = context;
+        _scrapeOnly = configured is null && string.IsNullOrEmpty(options.Address);
     }
 
     public async Task CollectAsync(ScrapeContext context, MetricWriter writer)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(writer);
+        if (_scrapeOnly && !context.IsProbe)
+        {
+            // No address: this instance exists for /scrape and /probe only, and /metrics holds nothing of it.
+            return;
+        }
+
         if (_roleLabel is null)
         {
             await CollectAsync(context, writer, null);

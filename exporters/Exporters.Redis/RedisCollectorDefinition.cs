@@ -70,14 +70,16 @@ public sealed class RedisCollectorDefinition : CollectorDefinition<RedisOptions>
     public override IReadOnlyList<CollectorFlag> Flags => FlagList;
 
     /// <inheritdoc/>
-    protected override string? GetUpMetricName(RedisOptions options) => $"{options.Namespace}_up";
+    protected override string? GetUpMetricName(RedisOptions options) =>
+        string.IsNullOrEmpty(options.Address) ? null : $"{options.Namespace}_up";
 
     /// <inheritdoc/>
     protected override void Validate(RedisOptions options, OptionErrors errors)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(errors);
-        if (!RedisEndpoint.TryParse(options.Address, out _, out var error))
+        // An empty address serves only /probe and /scrape, as redis_exporter's --redis.addr= does.
+        if (!string.IsNullOrEmpty(options.Address) && !RedisEndpoint.TryParse(options.Address, out _, out var error))
         {
             errors.Add("address", error);
         }
