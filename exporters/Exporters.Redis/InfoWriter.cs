@@ -88,6 +88,14 @@ internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, Time
                     Write(metrics.Field("total_system_memory_bytes", false, "total_system_memory"), bytes);
                 }
             }
+            else if (field.StartsWith("used_active_time_io_thread_") && int.TryParse(field["used_active_time_io_thread_".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                // Valkey 9.1: the active time of each I/O thread, as redis_exporter reports it.
+                if (TryNumber(field, value, out var seconds))
+                {
+                    writer.Write(metrics.ActiveTimeIoThread, seconds, scratch.Labels.Get(field["used_active_time_io_thread_".Length..]));
+                }
+            }
             else if (field.StartsWith("cmdstat_"))
             {
                 WriteCommandStat(field["cmdstat_".Length..], value);

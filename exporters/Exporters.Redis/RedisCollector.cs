@@ -232,6 +232,11 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable, ICollectorE
                 {
                     await _keyGroups.RunAsync(scraped, scrape.Profile.Cluster ? 1 : Math.Max(1, scrape.Databases), writer, _time, token);
                 }
+                else
+                {
+                    // redis_exporter writes this at every scrape, key groups or not; dashboards may expect it.
+                    writer.Write(_metrics.KeyGroupsDuration, 0);
+                }
 
                 if (_searchIndexes is not null && scrape.Profile is { Sentinel: false } && !scraped.IsBroken)
                 {

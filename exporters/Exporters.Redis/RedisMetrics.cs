@@ -72,6 +72,7 @@ internal sealed class RedisMetrics
         SentinelMasterSlaves = new GaugeDefinition(_prefix + "sentinel_master_slaves", "Number of replicas of a master monitored by Sentinel.", ["master_name", "master_address"]);
         SentinelMasterSentinels = new GaugeDefinition(_prefix + "sentinel_master_sentinels", "Number of Sentinels monitoring a master.", ["master_name", "master_address"]);
         LatencyPercentilesAsPercent = new SummaryDefinition(_prefix + "latency_percentiles_usec", "Latency percentiles per command in microseconds (quantiles 50, 99, 99.9, as redis_exporter labels them).", CmdLabel) { MaxQuantile = 100 };
+        ActiveTimeIoThread = new CounterDefinition(_prefix + "active_time_io_thread_seconds_total", "Active time of a Valkey I/O thread.", ["thread"]);
         Hz = new GaugeDefinition(_prefix + "hz", "The server's current frequency of background tasks (hz).");
         ConfiguredHz = new GaugeDefinition(_prefix + "configured_hz", "The configured frequency of background tasks (hz).");
         ConfigReplBacklogSize = new GaugeDefinition(_prefix + "config_repl_backlog_size", "The repl-backlog-size setting.");
@@ -169,6 +170,7 @@ internal sealed class RedisMetrics
     public GaugeDefinition SentinelMasterSlaves { get; }
     public GaugeDefinition SentinelMasterSentinels { get; }
     public SummaryDefinition LatencyPercentilesAsPercent { get; }
+    public CounterDefinition ActiveTimeIoThread { get; }
     public GaugeDefinition Hz { get; }
     public GaugeDefinition ConfiguredHz { get; }
     public GaugeDefinition ConfigReplBacklogSize { get; }

@@ -11,17 +11,16 @@ public sealed class CompatibilityTests
     {
         ["redis_exporter_build_info"] = "describes the exporter binary (Go version, commit); the host reports its own build info",
         ["redis_target_scrape_request_errors_total"] = "counts failed /scrape requests; the host's own request and probe metrics cover this",
-        ["redis_last_key_groups_scrape_duration_milliseconds"] = "belongs to Lua key-group checks (check-key-groups), which are not offered",
     };
 
     /// <summary>Families whose type differs in Debian's older build (1.45) from the field map (1.88), which we follow.</summary>
-    private static readonly Dictionary<string, string> TypeFromNewerMap = new(StringComparer.Ordinal)
+    internal static readonly Dictionary<string, string> TypeFromNewerMap = new(StringComparer.Ordinal)
     {
         ["redis_expired_time_cap_reached_total"] = "a counter in redis_exporter 1.88's map, a gauge in Debian's 1.45",
     };
 
     /// <summary>Labels we add that Debian's build predates.</summary>
-    private static readonly Dictionary<string, string[]> NewerLabels = new(StringComparer.Ordinal)
+    internal static readonly Dictionary<string, string[]> NewerLabels = new(StringComparer.Ordinal)
     {
         ["redis_instance_info"] = ["master_replid"],
     };

@@ -73,10 +73,17 @@ public static class Tools
     /// for tests that need the host as its own process. Test projects that use it reference src/Exporters so it is built first.
     /// </summary>
     /// <returns>The path.</returns>
-    public static string StockExecutableAssembly()
+    public static string StockExecutableAssembly() => StockExecutable() + ".dll";
+
+    /// <summary>
+    /// The stock executable's apphost (<c>src/Exporters/bin/CONFIG/net10.0/exporters</c>), which a symlink can start
+    /// under another name, as the image's <c>redis_exporter</c> does.
+    /// </summary>
+    /// <returns>The path.</returns>
+    public static string StockExecutable()
     {
         var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var path = Path.Combine(RepositoryRoot(), "src", "Exporters", "bin", configuration, "net10.0", "exporters.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"'{path}' is not built; build src/Exporters first (scripts/test does)");
+        var path = Path.Combine(RepositoryRoot(), "src", "Exporters", "bin", configuration, "net10.0", "exporters");
+        return File.Exists(path) && File.Exists(path + ".dll") ? path : throw new FileNotFoundException($"'{path}' is not built; build src/Exporters first (scripts/test does)");
     }
 }
