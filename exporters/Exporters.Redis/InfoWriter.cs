@@ -585,6 +585,12 @@ internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, Time
         {
             writer.Write(metrics.DbAvgTtl, t / 1000, label);
         }
+
+        // KeyDB's keyspace lines carry cached_keys too.
+        if (InfoText.TryGetPair(value, "cached_keys", out var cached) && InfoText.TryParseValue(cached, out var c))
+        {
+            writer.Write(metrics.DbKeysCached, c, label);
+        }
     }
 
     private void WriteConnectedSlave(ReadOnlySpan<char> field, ReadOnlySpan<char> value)
@@ -639,7 +645,16 @@ internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, Time
                 labels[i] = values.TryGetValue(info, InstanceInfoFields[i], out var text) ? scratch.Labels.Get(text) : string.Empty;
             }
 
-            writer.Write(metrics.InstanceInfo, labels);
+            if (values.TryGetValue(info, "valkey_version", out var valkeyVersion))
+            {
+                // Valkey: redis_exporter adds the Valkey version and release stage.
+                var stage = values.TryGetValue(info, "valkey_release_stage", out var stageText) ? scratch.Labels.Get(stageText) : string.Empty;
+                writer.Write(metrics.InstanceInfoValkey, [.. labels, scratch.Labels.Get(valkeyVersion), stage]);
+            }
+            else
+            {
+                writer.Write(metrics.InstanceInfo, labels);
+            }
         }
 
         if (values.TryGetValue(info, "uptime_in_seconds", out var uptimeText) && InfoText.TryParseValue(uptimeText, out var uptime))

@@ -528,6 +528,71 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable, ICollectorE
         {
             batch.Add(Reply.Tile38, ["SERVER", "EXT"]);
         }
+
+        if (profile.CommandLog && !profile.CommandLogRefused && !_options.IsTile38)
+        {
+            foreach (var (type, _) in CommandLogTypes)
+            {
+                batch.Add(Reply.CommandLogLength, ["COMMANDLOG", "LEN", type]);
+            }
+
+            if (_options.ConfigCommand != "-" && !profile.ConfigRefused && !_options.IncludeConfigMetrics)
+            {
+                batch.Add(Reply.CommandLogConfig, [_options.ConfigCommand, "GET", "commandlog-*"]);
+            }
+        }
+    }
+
+    // COMMANDLOG LEN's log types and the families their lengths go to, in reply order.
+    private static readonly (string Type, string Metric)[] CommandLogTypes =
+        [("slow", "commandlog_slow_length"), ("large-request", "commandlog_large_request_length"), ("large-reply", "commandlog_large_reply_length")];
+
+    private static readonly (string Setting, string Metric)[] CommandLogSettings =
+    [
+        ("commandlog-execution-slower-than", "commandlog_execution_slower_than"),
+        ("commandlog-slow-execution-max-len", "commandlog_slow_execution_max_len"),
+        ("commandlog-request-larger-than", "commandlog_request_larger_than"),
+        ("commandlog-large-request-max-len", "commandlog_large_request_max_len"),
+        ("commandlog-reply-larger-than", "commandlog_reply_larger_than"),
+        ("commandlog-large-reply-max-len", "commandlog_large_reply_max_len"),
+    ];
+
+    private void WriteCommandLog(MetricWriter writer, ILogger logger, ServerProfile profile, CommandBatch.Result replies, Dictionary<string, string> config)
+    {
+        var index = 0;
+        foreach (var reply in replies.All(Reply.CommandLogLength))
+        {
+            if (reply.IsError)
+            {
+                profile.CommandLogRefused = true;
+                logger.LogInformation("COMMANDLOG refused ({Error}); its metrics are skipped on this connection", reply.Text);
+                return;
+            }
+
+            if (reply.TryGetNumber(out var length))
+            {
+                writer.Write((GaugeDefinition)_metrics.Field(CommandLogTypes[index].Metric, false, "COMMANDLOG LEN " + CommandLogTypes[index].Type), length);
+            }
+
+            index++;
+        }
+
+        var settings = new Dictionary<string, string>(config, StringComparer.Ordinal);
+        foreach (var reply in replies.All(Reply.CommandLogConfig))
+        {
+            foreach (var (key, value) in reply.IsError ? [] : reply.Pairs())
+            {
+                settings[key] = value.AsString() ?? string.Empty;
+            }
+        }
+
+        foreach (var (setting, metric) in CommandLogSettings)
+        {
+            if (settings.TryGetValue(setting, out var text) && long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            {
+                writer.Write((GaugeDefinition)_metrics.Field(metric, false, setting), value);
+            }
+        }
     }
 
     private static void CheckSetup(CommandBatch.Result replies)
@@ -665,6 +730,11 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable, ICollectorE
         if (replies.SingleOrDefault(Reply.Tile38) is { IsError: false } tile38)
         {
             infoWriter.WriteTile38(tile38);
+        }
+
+        if (profile.CommandLog)
+        {
+            WriteCommandLog(writer, logger, profile, replies, config);
         }
 
         infoWriter.LogSkipped();
@@ -906,10 +976,16 @@ internal sealed class ServerProfile
 
     public bool ConfigRefused { get; set; }
 
+    /// <summary>Whether the server keeps a COMMANDLOG (Valkey 8.1 and later).</summary>
+    public bool CommandLog { get; init; }
+
+    /// <summary>Whether COMMANDLOG was refused on this connection, so it is not sent again.</summary>
+    public bool CommandLogRefused { get; set; }
+
     public static ServerProfile From(string info, bool infoAllRefused)
     {
         var version = 0;
-        bool cluster = false, sentinel = false;
+        bool cluster = false, sentinel = false, commandLog = false;
         foreach (var line in InfoText.Fields(info))
         {
             var value = line.Value;
@@ -926,14 +1002,19 @@ internal sealed class ServerProfile
                 case "cluster_enabled":
                     cluster |= value is "1";
                     break;
+                case "valkey_version":
+                    // COMMANDLOG came with Valkey 8.1.
+                    var parts = value.ToString().Split('.');
+                    commandLog = parts.Length >= 2 && int.TryParse(parts[0], out var major) && int.TryParse(parts[1], out var minor) && (major > 8 || (major == 8 && minor >= 1));
+                    break;
             }
         }
 
-        return new ServerProfile { InfoAllRefused = infoAllRefused, MajorVersion = version, Cluster = cluster, Sentinel = sentinel };
+        return new ServerProfile { InfoAllRefused = infoAllRefused, MajorVersion = version, Cluster = cluster, Sentinel = sentinel, CommandLog = commandLog };
     }
 
-    /// <summary>The same server after a reconnect: CONFIG is tried again in case it was enabled meanwhile.</summary>
-    public ServerProfile ForNewConnection() => new() { InfoAllRefused = InfoAllRefused, MajorVersion = MajorVersion, Cluster = Cluster, Sentinel = Sentinel };
+    /// <summary>The same server after a reconnect: CONFIG and COMMANDLOG are tried again in case they were enabled meanwhile.</summary>
+    public ServerProfile ForNewConnection() => new() { InfoAllRefused = InfoAllRefused, MajorVersion = MajorVersion, Cluster = Cluster, Sentinel = Sentinel, CommandLog = CommandLog };
 }
 
 /// <summary>What a reply in a batch is for.</summary>
@@ -951,6 +1032,8 @@ internal enum Reply
     ClientList,
     Modules,
     Tile38,
+    CommandLogLength,
+    CommandLogConfig,
 }
 
 /// <summary>Commands sent together, and their replies by purpose.</summary>

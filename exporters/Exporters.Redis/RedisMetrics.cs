@@ -24,6 +24,9 @@ internal sealed class RedisMetrics
         Up = new GaugeDefinition(ns + "_up", "Whether the Redis server answered the last scrape (1) or not (0).");
         InstanceInfo = new InfoDefinition(_prefix + "instance_info", "Information about the Redis instance.",
             ["role", "redis_version", "redis_build_id", "redis_mode", "os", "maxmemory_policy", "tcp_port", "run_id", "process_id", "master_replid"]);
+        InstanceInfoValkey = new InfoDefinition(_prefix + "instance_info", "Information about the Redis instance.",
+            ["role", "redis_version", "redis_build_id", "redis_mode", "os", "maxmemory_policy", "tcp_port", "run_id", "process_id", "master_replid", "valkey_version", "valkey_release_stage"]);
+        DbKeysCached = new GaugeDefinition(_prefix + "db_keys_cached", "Total number of cached keys by database (KeyDB).", DbLabel);
         SlaveInfo = new InfoDefinition(_prefix + "slave_info", "Information about the master of this replica.", ["master_host", "master_port", "read_only"]);
         StartTime = new GaugeDefinition(_prefix + "start_time_seconds", "Start time of the Redis instance since unix epoch in seconds.", unit: "seconds");
         CommandsTotal = new CounterDefinition(_prefix + "commands_total", "Total number of calls per command.", CmdLabel);
@@ -122,6 +125,8 @@ internal sealed class RedisMetrics
 
     public GaugeDefinition Up { get; }
     public InfoDefinition InstanceInfo { get; }
+    public InfoDefinition InstanceInfoValkey { get; }
+    public GaugeDefinition DbKeysCached { get; }
     public InfoDefinition SlaveInfo { get; }
     public GaugeDefinition StartTime { get; }
     public CounterDefinition CommandsTotal { get; }

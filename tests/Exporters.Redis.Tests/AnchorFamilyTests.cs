@@ -319,4 +319,36 @@ public sealed class AnchorFamilyTests
         await Scrapes.ScrapeAsync(harness);
         Assert.DoesNotContain(server.Commands, c => c is ["CLIENT", "SETNAME", ..]);
     }
+
+    [Fact]
+    public async Task Valkey_8_1_reports_its_commandlog_and_version_labels_and_KeyDB_its_cached_keys()
+    {
+        var info = FakeReplies.InfoWith("valkey_version:8.1.1", "valkey_release_stage:ga", "used_active_time_io_thread_1:12.5", "db1:keys=3,expires=1,avg_ttl=0,cached_keys=2");
+        await using var server = new FakeRedisServer(FakeReplies.Handler(info, command => command switch
+        {
+            ["COMMANDLOG", "LEN", "slow"] => FakeRedisServer.Raw(":4\r\n"),
+            ["COMMANDLOG", "LEN", "large-request"] => FakeRedisServer.Raw(":5\r\n"),
+            ["COMMANDLOG", "LEN", "large-reply"] => FakeRedisServer.Raw(":6\r\n"),
+            ["CONFIG", "GET", "commandlog-*"] => FakeRedisServer.Raw("*4\r\n$32\r\ncommandlog-execution-slower-than\r\n$5\r\n10000\r\n$30\r\ncommandlog-large-reply-max-len\r\n$3\r\n128\r\n"),
+            _ => null,
+        }));
+        await using var harness = Scrapes.Harness(server.Address);
+        var (parsed, text, _) = await Scrapes.ScrapeAsync(harness);
+        Assert.True(parsed.Value("redis_commandlog_slow_length") == 4, text);
+        Assert.Equal(5, parsed.Value("redis_commandlog_large_request_length"));
+        Assert.Equal(6, parsed.Value("redis_commandlog_large_reply_length"));
+        Assert.Equal(10000, parsed.Value("redis_commandlog_execution_slower_than"));
+        Assert.Equal(128, parsed.Value("redis_commandlog_large_reply_max_len"));
+        var instance = Assert.Single(parsed.Families["redis_instance_info"].Samples);
+        Assert.Equal("8.1.1", instance.Labels["valkey_version"]);
+        Assert.Equal("ga", instance.Labels["valkey_release_stage"]);
+        Assert.Equal(2, parsed.Value("redis_db_keys_cached", ("db", "db1")));
+        Assert.Equal(12.5, parsed.Value("redis_active_time_io_thread_seconds_total", ("thread", "1")));
+
+        // Redis itself has no COMMANDLOG: it is never asked.
+        await using var redis = new FakeRedisServer(FakeReplies.Handler());
+        await using var plain = Scrapes.Harness(redis.Address);
+        await Scrapes.ScrapeAsync(plain);
+        Assert.DoesNotContain(redis.Commands, c => c is ["COMMANDLOG", ..]);
+    }
 }
