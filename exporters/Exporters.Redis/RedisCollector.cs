@@ -194,6 +194,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable, ICollectorE
                 }
 
                 var scraped = keep ? _connection! : probeConnection!;
+                var usable = true;
                 if (_options.PingOnConnect)
                 {
                     var pingStarted = _time.GetTimestamp();
@@ -206,7 +207,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable, ICollectorE
 
                 if (scrape.Profile is { Sentinel: true })
                 {
-                    await _sentinel.RunAsync(scraped, writer, token);
+                    usable = await RunExtraAsync("Sentinel details", () => _sentinel.RunAsync(scraped, writer, token), context, keep);
                 }
 
                 var skipKeyChecks = _options.SkipCheckKeysForRoleMaster && scrape.Role is "master";
@@ -221,6 +222,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable, ICollectorE
                     {
                         // The server answered the main batch, so it is up; key checks report what they cut.
                         context.Logger.LogWarning("redis key checks were cut short by the scrape deadline");
+                        usable = false;
                         if (keep)
                         {
                             await DropConnectionAsync();
@@ -228,9 +230,9 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable, ICollectorE
                     }
                 }
 
-                if (_keyGroups is not null && scrape.Profile is { Sentinel: false } && !scraped.IsBroken)
+                if (_keyGroups is not null && scrape.Profile is { Sentinel: false } && usable && !scraped.IsBroken)
                 {
-                    await _keyGroups.RunAsync(scraped, scrape.Profile.Cluster ? 1 : Math.Max(1, scrape.Databases), writer, _time, token);
+                    usable = await RunExtraAsync("key groups", () => _keyGroups.RunAsync(scraped, scrape.Profile.Cluster ? 1 : Math.Max(1, scrape.Databases), writer, _time, token), context, keep);
                 }
                 else
                 {
@@ -238,9 +240,9 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable, ICollectorE
                     writer.Write(_metrics.KeyGroupsDuration, 0);
                 }
 
-                if (_searchIndexes is not null && scrape.Profile is { Sentinel: false } && !scraped.IsBroken)
+                if (_searchIndexes is not null && scrape.Profile is { Sentinel: false } && usable && !scraped.IsBroken)
                 {
-                    await _searchIndexes.RunAsync(scraped, writer, token);
+                    usable = await RunExtraAsync("search indexes", () => _searchIndexes.RunAsync(scraped, writer, token), context, keep);
                 }
 
                 // Last, in a round trip of their own: a script's reply comes only when it ends, so a slow one can
@@ -298,6 +300,35 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable, ICollectorE
     }
 
     public async ValueTask DisposeAsync() => await DropConnectionAsync();
+
+    /// <summary>
+    /// Runs a round trip after the main batch: the server answered that, so it is up; a deadline or a refusal here
+    /// costs only these families, and a connection left mid-reply is dropped.
+    /// </summary>
+    /// <returns>Whether the connection can still be used.</returns>
+    private async Task<bool> RunExtraAsync(string what, Func<Task> run, ScrapeContext context, bool keep)
+    {
+        try
+        {
+            await run();
+            return true;
+        }
+        catch (Exception e) when (e is OperationCanceledException or RedisServerException or RespProtocolException)
+        {
+            context.Logger.LogWarning("redis {What} left out of this scrape: {Error}", what, e is OperationCanceledException ? "the scrape deadline came first" : e.Message);
+            if (e is RedisServerException)
+            {
+                return true;
+            }
+
+            if (keep)
+            {
+                await DropConnectionAsync();
+            }
+
+            return false;
+        }
+    }
 
     /// <summary>
     /// redis_exporter's <c>/discover-cluster-nodes</c>: Prometheus HTTP service discovery listing every node of the

@@ -351,4 +351,23 @@ public sealed class AnchorFamilyTests
         await Scrapes.ScrapeAsync(plain);
         Assert.DoesNotContain(redis.Commands, c => c is ["COMMANDLOG", ..]);
     }
+
+    [Fact]
+    public async Task A_refused_extra_round_trip_costs_only_its_families()
+    {
+        // A server that refuses EVAL (key groups) and FT._LIST (search indexes) is still up, with its other families.
+        await using var server = new FakeRedisServer(FakeReplies.Handler(overrides: command => command switch
+        {
+            ["EVAL", ..] => FakeRedisServer.Raw("-NOPERM this user has no permissions to run the 'eval' command\r\n"),
+            ["SELECT", _] => FakeRedisServer.Raw("+OK\r\n"),
+            _ => null,
+        }));
+        await using var harness = Scrapes.Harness(server.Address, ("check_key_groups", "^(a)"), ("include_search_indexes_metrics", "true"));
+        var (parsed, text, _) = await Scrapes.ScrapeAsync(harness);
+        Assert.True(parsed.Value("redis_up") == 1, text);
+        Assert.Equal(3, parsed.Value("redis_connected_clients"));
+        Assert.False(parsed.Families.ContainsKey("redis_key_group_count"));
+        Assert.False(parsed.Families.ContainsKey("redis_search_index_num_docs"));
+        Assert.Contains(harness.Logger.Lines, l => l.Contains("key groups left out of this scrape", StringComparison.Ordinal));
+    }
 }
