@@ -24,7 +24,7 @@ internal static class RedisExporterProfile
         [
             new("web.listen-address", "web.listen-address", "REDIS_EXPORTER_WEB_LISTEN_ADDRESS", "Address to listen on for web interface and telemetry (default :9121)."),
             new("web.telemetry-path", "web.telemetry-path", "REDIS_EXPORTER_WEB_TELEMETRY_PATH", "Path under which to expose metrics."),
-            new("log-format", "log.format", "REDIS_EXPORTER_LOG_FORMAT", "Log format, txt or json.") { Values = new Dictionary<string, string>(StringComparer.Ordinal) { ["txt"] = "logfmt" } },
+            new("log-format", "log.format", "REDIS_EXPORTER_LOG_FORMAT", "Log format, txt or json.") { Values = new Dictionary<string, string>(StringComparer.Ordinal) { ["txt"] = "logfmt", ["text"] = "logfmt" } },
             new("log-level", "log.level", "REDIS_EXPORTER_LOG_LEVEL", "Log level: debug, info, warn or error."),
             new("debug", "log.level", "REDIS_EXPORTER_DEBUG", "Output verbose debug information.") { IsSwitch = true, SwitchValue = "debug" },
             new("redis-only-metrics", "web.disable-exporter-metrics", "REDIS_EXPORTER_REDIS_ONLY_METRICS", "Leave out the exporter's own process and runtime metrics.") { IsSwitch = true },
