@@ -39,6 +39,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable, ICollectorE
     private ServerProfile? _profile;
     private long _scrapes;
     private double _scrapeSecondsSum;
+    private long _targetRequestErrors;
 
     public RedisCollector(RedisOptions options, RedisEndpoint? configured, CollectorCreationContext context)
     {
@@ -141,6 +142,11 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable, ICollectorE
         if (target is null)
         {
             error = resolveError;
+            if (context.IsProbe)
+            {
+                // A /scrape or /probe request this collector could not act on (its target or a parameter).
+                Interlocked.Increment(ref _targetRequestErrors);
+            }
         }
         else
         {
@@ -297,6 +303,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable, ICollectorE
         writer.Write(_metrics.LastScrapeConnectTime, connectSeconds);
         writer.Write(_metrics.LastScrapeError, error is null ? 0 : 1, error ?? string.Empty);
         writer.Write(_metrics.ScrapeDuration, [], secondsSum, scrapes);
+        writer.Write(_metrics.TargetScrapeRequestErrors, Interlocked.Read(ref _targetRequestErrors));
     }
 
     public async ValueTask DisposeAsync() => await DropConnectionAsync();
@@ -934,7 +941,7 @@ internal sealed class InstanceRoleLabel(RedisMetrics metrics)
         foreach (var family in from.Batch.Families)
         {
             var definition = family.Definition;
-            var unlabelled = ReferenceEquals(definition, metrics.ScrapesTotal) || ReferenceEquals(definition, metrics.ScrapeDuration)
+            var unlabelled = ReferenceEquals(definition, metrics.ScrapesTotal) || ReferenceEquals(definition, metrics.ScrapeDuration) || ReferenceEquals(definition, metrics.TargetScrapeRequestErrors)
                 || ReferenceEquals(definition, metrics.LastScrapeConnectTime) || ReferenceEquals(definition, metrics.PingTime);
             var target = unlabelled ? definition : _withRole.GetOrAdd(definition, static d => WithRole(d));
             for (var i = 0; i < family.SeriesCount; i++)

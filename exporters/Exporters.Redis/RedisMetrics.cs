@@ -117,6 +117,7 @@ internal sealed class RedisMetrics
         SentinelConfigValue = new GaugeDefinition(_prefix + "sentinel_config_value", "A numeric Sentinel setting.", ["key"]);
         SentinelPeerInfo = new GaugeDefinition(_prefix + "sentinel_peer_info", "Another Sentinel watching a master (SENTINEL SENTINELS).", ["master_name", "master_address", "name", "ip", "port", "runid", "flags"]);
         ScrapesTotal = new CounterDefinition(_prefix + "exporter_scrapes_total", "Current total redis scrapes.");
+        TargetScrapeRequestErrors = new CounterDefinition(_prefix + "target_scrape_request_errors_total", "Errors in requests to /scrape or /probe that this collector could not act on (target or parameters).");
         LastScrapeDuration = new GaugeDefinition(_prefix + "exporter_last_scrape_duration_seconds", "The last scrape duration.", unit: "seconds");
         LastScrapeError = new GaugeDefinition(_prefix + "exporter_last_scrape_error", "The last scrape error status (1 with the message, or 0 with an empty message).", ["err"]);
         LastScrapeConnectTime = new GaugeDefinition(_prefix + "exporter_last_scrape_connect_time_seconds", "The time it took to connect in the last scrape (0 when the connection was reused).", unit: "seconds");
@@ -235,6 +236,7 @@ internal sealed class RedisMetrics
     ];
 
     public CounterDefinition ScrapesTotal { get; }
+    public CounterDefinition TargetScrapeRequestErrors { get; }
     public GaugeDefinition LastScrapeDuration { get; }
     public GaugeDefinition LastScrapeError { get; }
     public GaugeDefinition LastScrapeConnectTime { get; }

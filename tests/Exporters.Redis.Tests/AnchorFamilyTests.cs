@@ -200,7 +200,7 @@ public sealed class AnchorFamilyTests
     {
         await using var redis = await RedisServer.StartAsync();
         var (parsed, text) = await ScrapeAsync(redis, ("append_instance_role_label", "true"));
-        var unlabelled = new[] { "redis_exporter_scrapes_total", "redis_exporter_scrape_duration_seconds", "redis_exporter_last_scrape_connect_time_seconds" };
+        var unlabelled = new[] { "redis_exporter_scrapes_total", "redis_exporter_scrape_duration_seconds", "redis_exporter_last_scrape_connect_time_seconds", "redis_target_scrape_request_errors_total" };
         foreach (var (name, family) in parsed.Families)
         {
             foreach (var sample in family.Samples)

@@ -10,7 +10,6 @@ public sealed class CompatibilityTests
     private static readonly Dictionary<string, string> Omitted = new(StringComparer.Ordinal)
     {
         ["redis_exporter_build_info"] = "describes the exporter binary (Go version, commit); the host reports its own build info",
-        ["redis_target_scrape_request_errors_total"] = "counts failed /scrape requests; the host's own request and probe metrics cover this",
     };
 
     /// <summary>Families whose type differs in Debian's older build (1.45) from the field map (1.88), which we follow.</summary>

@@ -23,7 +23,6 @@ public sealed class DropInSideBySideTests
     private static readonly Dictionary<string, string> NotExpectedHere = new(StringComparer.Ordinal)
     {
         ["exporter_build_info"] = "the host reports its own build in exporter_build_info (not redis_-prefixed)",
-        ["target_scrape_request_errors_total"] = "failed /scrape requests are counted by the host's probe metrics",
         ["errors_total"] = "only once the server has answered an error",
         ["latency_spike_last"] = "only after a latency spike",
         ["latency_spike_duration_seconds"] = "only after a latency spike",
@@ -39,7 +38,6 @@ public sealed class DropInSideBySideTests
     private static readonly Dictionary<string, string> DroppedSince145 = new(StringComparer.Ordinal)
     {
         ["redis_connected_clients_details"] = "1.45's export-client-list family, replaced in 1.88 by redis_connected_client_info and the per-client gauges",
-        ["redis_target_scrape_request_errors_total"] = "failed /scrape requests are counted by the host's probe metrics",
     };
 
     private static Dictionary<string, (string Type, string[] Labels, string When)> AnchorFamilies() =>
@@ -97,7 +95,7 @@ public sealed class DropInSideBySideTests
                 labels.Add("port");
             }
 
-            if (roleLabel && name is not ("exporter_scrapes_total" or "exporter_scrape_duration_seconds" or "exporter_last_scrape_connect_time_seconds" or "exporter_last_scrape_ping_time_seconds"))
+            if (roleLabel && name is not ("exporter_scrapes_total" or "exporter_scrape_duration_seconds" or "exporter_last_scrape_connect_time_seconds" or "exporter_last_scrape_ping_time_seconds" or "target_scrape_request_errors_total"))
             {
                 labels.Add("instance_role");
             }

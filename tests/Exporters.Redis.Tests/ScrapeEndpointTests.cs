@@ -58,6 +58,7 @@ public sealed class ScrapeEndpointTests
             var invalid = await client.GetStringAsync(new Uri($"/scrape?target={target}&count-keys=dbx%3Dfoo", UriKind.Relative));
             Assert.Contains("redis_up 0", invalid, StringComparison.Ordinal);
             Assert.Contains("parameter count-keys", invalid, StringComparison.Ordinal);
+            Assert.Contains("redis_target_scrape_request_errors_total 2", invalid, StringComparison.Ordinal);
         }
         finally
         {
