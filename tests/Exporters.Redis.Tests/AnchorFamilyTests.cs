@@ -370,4 +370,25 @@ public sealed class AnchorFamilyTests
         Assert.False(parsed.Families.ContainsKey("redis_search_index_num_docs"));
         Assert.Contains(harness.Logger.Lines, l => l.Contains("key groups left out of this scrape", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Search_indexes_matching_the_pattern_report_redis_exporters_families_in_bytes()
+    {
+        static string Bulk(string text) => $"${text.Length}\r\n{text}\r\n";
+        var info = "*8\r\n" + Bulk("index_name") + Bulk("idx_users") + Bulk("num_docs") + ":42\r\n" + Bulk("inverted_sz_mb") + Bulk("0.5") + Bulk("number_of_uses") + ":7\r\n";
+        await using var server = new FakeRedisServer(FakeReplies.Handler(overrides: command => command switch
+        {
+            ["FT._LIST"] => FakeRedisServer.Raw("*2\r\n" + Bulk("idx_users") + Bulk("other")),
+            ["FT.INFO", "idx_users"] => FakeRedisServer.Raw(info),
+            ["FT.INFO", _] => FakeRedisServer.Raw("-ERR not asked for\r\n"),
+            _ => null,
+        }));
+        await using var harness = Scrapes.Harness(server.Address, ("include_search_indexes_metrics", "true"), ("check_search_indexes", "^idx_"));
+        var (parsed, text, _) = await Scrapes.ScrapeAsync(harness);
+        Assert.True(parsed.Value("redis_search_index_num_docs", ("index_name", "idx_users")) == 42, text);
+        Assert.Equal(512 * 1024, parsed.Value("redis_search_index_inverted_size_bytes", ("index_name", "idx_users")));
+        Assert.Equal(7, parsed.Value("redis_search_index_number_of_uses_total", ("index_name", "idx_users")));
+        Assert.Equal("counter", parsed.Families["redis_search_index_number_of_uses_total"].Type);
+        Assert.DoesNotContain(server.Commands, c => c is ["FT.INFO", "other"]);
+    }
 }
