@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Hosting.Tests;
 

@@ -132,11 +132,13 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
             ? probeTarget ?? string.Empty
             : string.Join('\n', probeParameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}").Prepend(probeTarget ?? string.Empty));
         Task<ScrapeOutcome> task;
+        var joined = false;
         lock (_gate)
         {
             if (Configuration.Options.SingleFlight && _inFlight.TryGetValue(key, out var running) && running.Deadline > now)
             {
                 task = running.Task;
+                joined = true;
             }
             else if (!Configuration.Options.SingleFlight)
             {
@@ -162,6 +164,13 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
                     TaskContinuationOptions.ExecuteSynchronously,
                     TaskScheduler.Default);
             }
+        }
+
+        // A scrape this request started ends by its own deadline; one it joined may have been started with a longer
+        // budget, so this request waits no longer than its own.
+        if (!joined)
+        {
+            return await task.WaitAsync(aborted);
         }
 
         try
@@ -193,6 +202,9 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
     {
         var started = _timeProvider.GetTimestamp();
         using var cts = new CancellationTokenSource(budget, _timeProvider);
+        var reserve = ScrapeContext.ReserveFor(budget);
+        using var fetch = new CancellationTokenSource(budget - reserve, _timeProvider);
+        using var fetchOrDeadline = CancellationTokenSource.CreateLinkedTokenSource(fetch.Token, cts.Token);
         var writer = new MetricWriter(Configuration.Options.MaxSeries, _lastFamilyCount);
         var context = new ScrapeContext
         {
@@ -202,6 +214,8 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
             ProbeParameters = probeParameters ?? NoParameters,
             Deadline = deadline,
             CancellationToken = cts.Token,
+            FetchDeadline = deadline - reserve,
+            FetchCancellationToken = fetchOrDeadline.Token,
             Logger = _logger,
             TimeProvider = _timeProvider,
         };
@@ -209,7 +223,7 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
         // The contract promises a collector one call at a time. The gate opens when the collector's task really
         // ends, not when its deadline passes, so a collector that ignores cancellation fails later scrapes instead
         // of running twice.
-        if (!await _serial.WaitAsync(budget))
+        if (!await EnterAsync(cts.Token))
         {
             Interlocked.Increment(ref _failuresTotal);
             var busy = Failure(_timeProvider.GetElapsedTime(started), probeTarget, "the previous scrape of this collector has not finished");
@@ -310,6 +324,19 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
         }
 
         return Record(outcome, probeTarget);
+    }
+
+    private async Task<bool> EnterAsync(CancellationToken deadline)
+    {
+        try
+        {
+            await _serial.WaitAsync(deadline);
+            return true;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     private void ReleaseGate()
