@@ -128,7 +128,7 @@ public class EndpointTests
         Assert.Matches("data-collector=\"broken\">.*?<span class=\"badge bad\">scrape failed</span><p class=\"reason bad\">sample failure as configured \\(password &lt;secret&gt; must not show\\)</p>", page);
         Assert.Matches("data-collector=\"unreachable\">.*?<span class=\"badge bad\">down</span><p class=\"reason bad\">sample target sample://127.0.0.1:7001 did not answer: connection refused \\(as configured; password &lt;secret&gt; must not show\\)</p>", page);
 
-        Assert.Contains("<code>sample://127.0.0.1:7000</code>", page, StringComparison.Ordinal);
+        Assert.Contains("<code>sample://<wbr>127.<wbr>0.<wbr>0.<wbr>1<wbr>:7000</code>", page, StringComparison.Ordinal);
 
         // Each scrape of the configured target is charted; the page itself scrapes nothing.
         Assert.Matches("<title id=\"chart-\\d+-title\">Last 2 scrapes of sample</title>", page);

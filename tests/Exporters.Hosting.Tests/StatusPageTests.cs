@@ -49,9 +49,14 @@ public class StatusPageTests(ITestOutputHelper output)
         Assert.Contains("<p class=\"reason bad\">deadline of 2s exceeded</p>", search, StringComparison.Ordinal);
 
         Assert.Contains("not scraped yet", Row(page, "fresh"), StringComparison.Ordinal);
+        Assert.Contains("<p id=\"attention\"><strong class=\"bad\">Down or failing:</strong> <a href=\"#collector-1\">orders</a>, <a href=\"#collector-2\">search</a></p>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"attention\"", Render(Snapshot(Healthy("cache", 1))), StringComparison.Ordinal);
         Assert.Contains("4 collector instances: <span class=\"ok\">1 up</span>, <span class=\"bad\">2 down or failing</span>, 1 not scraped yet", page, StringComparison.Ordinal);
         Assert.Contains("<title>2 down - Exporters</title>", page, StringComparison.Ordinal);
         Assert.Contains("<a href=\"/metrics/orders\">orders</a>", orders, StringComparison.Ordinal);
+
+        // Addresses wrap at their punctuation, not in the middle of a number.
+        Assert.Contains("<code>redis://<wbr>127.<wbr>0.<wbr>0.<wbr>1<wbr>:6380</code>", orders, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -165,7 +170,7 @@ public class StatusPageTests(ITestOutputHelper output)
         Assert.Contains("<code>/etc/exporters/config.yaml</code>", page, StringComparison.Ordinal);
         Assert.Contains("enabled for these targets:<ul class=\"plain\"><li><code>127.0.0.1/32</code></li><li><code>redis.internal:6379</code></li></ul>", page, StringComparison.Ordinal);
         Assert.Contains("No collector is configured.", page, StringComparison.Ordinal);
-        Assert.Contains("<dd>disabled</dd>", Render(Snapshot()), StringComparison.Ordinal);
+        Assert.Contains("<dd id=\"probe\">disabled</dd>", Render(Snapshot()), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -195,9 +200,11 @@ public class StatusPageTests(ITestOutputHelper output)
         var page = Render(Snapshot(cached, plain));
 
         Assert.Contains("<li><code>min_interval</code> 30 s: results cached for 20 s more; 7 answered from cache</li>", Row(page, "cached"), StringComparison.Ordinal);
-        Assert.Contains("<li>single flight on</li><li class=\"warn\">a scrape is running now</li>", Row(page, "cached"), StringComparison.Ordinal);
+        Assert.Contains("<li>timeout 10 s, single flight on</li>", Row(page, "cached"), StringComparison.Ordinal);
+        Assert.Contains("<li><span class=\"warn\">scraping now</span>; 1 scrape, 0 failed since start</li>", Row(page, "cached"), StringComparison.Ordinal);
         Assert.Contains("<li><code>min_interval</code> off</li>", Row(page, "plain"), StringComparison.Ordinal);
-        Assert.Contains("<li>single flight off</li><li class=\"muted\">no scrape running</li>", Row(page, "plain"), StringComparison.Ordinal);
+        Assert.Contains("<li>timeout 10 s, single flight off</li>", Row(page, "plain"), StringComparison.Ordinal);
+        Assert.Contains("<li class=\"muted\">idle; 1 scrape, 0 failed since start</li>", Row(page, "plain"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -93,12 +93,12 @@ internal static class StatusChart
         Array.Sort(durations);
         var median = durations[count / 2];
         var summary = new StringBuilder(160);
-        summary.Append(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? "scrape" : "scrapes")} over {StatusFormat.Span(newest.Finished - history[first].Finished)}, newest {StatusFormat.Age(now - newest.Finished)}: ");
+        summary.Append(CultureInfo.InvariantCulture, $"{StatusFormat.Count(count, "scrape")} over {StatusFormat.Span(newest.Finished - history[first].Finished)}, newest {StatusFormat.Age(now - newest.Finished)}: ");
         summary.Append(CultureInfo.InvariantCulture, $"{failed} failed, {down} with the target down. ");
         summary.Append(CultureInfo.InvariantCulture, $"Duration: median {StatusFormat.Duration(median)}, longest {StatusFormat.Duration(longest)}, last {StatusFormat.Duration(newest.Duration)}.");
 
         page.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart\" viewBox=\"0 0 {Width} {Height}\" width=\"{Width}\" height=\"{Height}\" role=\"img\" aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\" xmlns=\"http://www.w3.org/2000/svg\">");
-        page.Append(CultureInfo.InvariantCulture, $"<title id=\"{id}-title\">Last {count} {(count == 1 ? "scrape" : "scrapes")} of {encodedName}</title>");
+        page.Append(CultureInfo.InvariantCulture, $"<title id=\"{id}-title\">Last {StatusFormat.Count(count, "scrape")} of {encodedName}</title>");
         page.Append(CultureInfo.InvariantCulture, $"<desc id=\"{id}-desc\">{summary}</desc>");
         page.Append(CultureInfo.InvariantCulture, $"<path class=\"axis\" d=\"M0 {Baseline}.5H{Width}\"/>");
         AppendPath(page, "bar-up", upBars);
@@ -200,4 +200,10 @@ internal static class StatusFormat
     /// <param name="count">The count.</param>
     /// <returns>Text.</returns>
     public static string Count(long count) => count.ToString("#,0", CultureInfo.InvariantCulture);
+
+    /// <summary>A count and its noun, plural unless the count is one: <c>1 scrape</c>, <c>1,024 scrapes</c>.</summary>
+    /// <param name="count">The count.</param>
+    /// <param name="noun">The noun in the singular; the plural adds <c>s</c>.</param>
+    /// <returns>Text.</returns>
+    public static string Count(long count, string noun) => Count(count) + " " + (count == 1 ? noun : noun + "s");
 }

@@ -32,6 +32,9 @@ internal static class StatusPage
         .badge{display:inline-block;font-weight:600;border:2px solid currentColor;border-radius:1em;padding:0 .55em;white-space:nowrap}
         .notice{border:2px solid var(--bad);border-radius:6px;padding:.5rem .8rem;margin:.8rem 0}
         table{border-collapse:collapse;width:100%}
+        caption{text-align:left;padding:.2rem 0 .5rem}
+        col.c-name{width:10%}col.c-target{width:17%}col.c-status{width:22%}col.c-chart{width:19%}col.c-series{width:13%}col.c-scraping{width:19%}
+        td.target{min-width:13rem}td.target code{overflow-wrap:break-word}td.status{min-width:14rem}td.chart-cell{min-width:13rem}td.series{min-width:9rem}td.scraping{min-width:12rem}
         th,td{border-bottom:1px solid var(--line);padding:.5rem .6rem;text-align:left;vertical-align:top}
         thead th{background:var(--head);font-size:.9rem}
         tbody th{font-weight:600}
@@ -47,17 +50,19 @@ internal static class StatusPage
         .chart-note,.legend{font-size:.85rem;color:var(--muted);margin:.2rem 0}
         .key{vertical-align:-1px}
         meter{width:100%;max-width:12rem;height:.8rem;display:block}
-        ul.plain{margin:.2rem 0;padding-left:1.2rem}
+        ul.plain{margin:.2rem 0;padding-left:1.2rem}td ul.plain{list-style:none;padding:0;margin:0}td ul.plain li{margin:0 0 .15rem}
         dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:0}
         dl.facts dt{font-weight:600}dl.facts dd{margin:0;min-width:0}
-        @media (max-width:760px){
-        body{padding:.75rem}
-        table.instances,table.instances tbody,table.instances tr,table.instances th,table.instances td{display:block;width:100%}
+        @media (max-width:1150px){
+        table.instances,table.instances tbody,table.instances caption{display:block;width:100%}
         table.instances thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-        table.instances tr{border:1px solid var(--line);border-radius:6px;margin:0 0 .9rem;padding:.2rem 0}
-        table.instances th,table.instances td{border:0;padding:.3rem .7rem}
+        table.instances tr{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:0 .5rem;border:1px solid var(--line);border-radius:6px;margin:0 0 .9rem;padding:.2rem 0}
+        table.instances th,table.instances td{display:block;border:0;padding:.3rem .7rem;min-width:0}
+        table.instances th{grid-column:1/-1}
         table.instances td::before{content:attr(data-label);display:block;font-size:.8rem;font-weight:600;color:var(--muted)}
-        tr.state-failed>th:first-child,tr.state-down>th:first-child,tr.state-up>th:first-child,tr.state-waiting>th:first-child{border-left-width:6px}
+        }
+        @media (max-width:600px){
+        body{padding:.75rem}
         dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.4rem}
         }
         """;
@@ -118,6 +123,23 @@ internal static class StatusPage
         }
 
         page.Append("<main>\n<section aria-labelledby=\"collectors-heading\"><h2 id=\"collectors-heading\">Collectors</h2>");
+        if (downCount > 0)
+        {
+            // With dozens of instances the ones that need attention are listed first, linked to their rows.
+            page.Append("<p id=\"attention\"><strong class=\"bad\">Down or failing:</strong> ");
+            var separator = string.Empty;
+            for (var i = 0; i < states.Count; i++)
+            {
+                if (states[i] is TargetState.Down or TargetState.Failed)
+                {
+                    page.Append(CultureInfo.InvariantCulture, $"{separator}<a href=\"#collector-{i}\">{E(snapshot.Instances[i].Name)}</a>");
+                    separator = ", ";
+                }
+            }
+
+            page.Append("</p>");
+        }
+
         if (snapshot.Instances.Count == 0)
         {
             page.Append("<p class=\"muted\">No collector is configured. The host serves its own metrics; see <code>--help</code> and the configuration reference to add collectors.</p>");
@@ -127,6 +149,7 @@ internal static class StatusPage
             var telemetry = E(host.TelemetryPath);
             page.Append("<table class=\"instances\" role=\"table\"><caption class=\"muted\">Scrapes run when Prometheus (or anyone) requests ");
             page.Append(CultureInfo.InvariantCulture, $"<code>{telemetry}</code> or <code>{telemetry}/&lt;collector&gt;</code>; this page only reads their results.</caption>");
+            page.Append("<colgroup><col class=\"c-name\"><col class=\"c-target\"><col class=\"c-status\"><col class=\"c-chart\"><col class=\"c-series\"><col class=\"c-scraping\"></colgroup>");
             page.Append("<thead role=\"rowgroup\"><tr role=\"row\">");
             foreach (var heading in ColumnHeadings)
             {
@@ -191,15 +214,15 @@ internal static class StatusPage
         };
         page.Append(CultureInfo.InvariantCulture, $"<tr role=\"row\" id=\"collector-{index}\" class=\"state-{stateClass}\" data-collector=\"{name}\">");
         page.Append(CultureInfo.InvariantCulture, $"<th scope=\"row\" role=\"rowheader\"><a href=\"{telemetry}/{href}\">{name}</a><span class=\"type\">{e(instance.Type)} collector</span></th>");
-        page.Append("<td role=\"cell\" data-label=\"Target\">");
-        page.Append(instance.Target is null ? "<span class=\"muted\">none</span>" : $"<code>{e(instance.Target)}</code>");
+        page.Append("<td role=\"cell\" data-label=\"Target\" class=\"target\">");
+        page.Append(instance.Target is null ? "<span class=\"muted\">none</span>" : $"<code>{BreakOpportunities(e(instance.Target))}</code>");
         page.Append("</td><td role=\"cell\" data-label=\"Status\" class=\"status\">");
         AppendStatus(page, instance, state, now, e);
-        page.Append("</td><td role=\"cell\" data-label=\"Last scrapes\">");
+        page.Append("</td><td role=\"cell\" data-label=\"Last scrapes\" class=\"chart-cell\">");
         StatusChart.Append(page, string.Create(CultureInfo.InvariantCulture, $"chart-{index}"), name, instance.History, now);
-        page.Append("</td><td role=\"cell\" data-label=\"Series\">");
+        page.Append("</td><td role=\"cell\" data-label=\"Series\" class=\"series\">");
         AppendSeries(page, instance);
-        page.Append("</td><td role=\"cell\" data-label=\"Scraping\">");
+        page.Append("</td><td role=\"cell\" data-label=\"Scraping\" class=\"scraping\">");
         AppendScraping(page, instance, now, e);
         page.Append("</td></tr>\n");
     }
@@ -277,7 +300,7 @@ internal static class StatusPage
     private static void AppendScraping(StringBuilder page, InstanceStatus instance, DateTimeOffset now, Func<string?, string> e)
     {
         page.Append("<ul class=\"plain\">");
-        page.Append(CultureInfo.InvariantCulture, $"<li>timeout {e(StatusFormat.Span(instance.Timeout))}</li>");
+        page.Append(CultureInfo.InvariantCulture, $"<li>timeout {e(StatusFormat.Span(instance.Timeout))}, single flight {(instance.SingleFlight ? "on" : "off")}</li>");
         if (instance.MinInterval <= TimeSpan.Zero)
         {
             page.Append("<li><code>min_interval</code> off</li>");
@@ -293,9 +316,8 @@ internal static class StatusPage
             page.Append(CultureInfo.InvariantCulture, $"; {StatusFormat.Count(instance.CacheHits)} answered from cache</li>");
         }
 
-        page.Append(instance.SingleFlight ? "<li>single flight on</li>" : "<li>single flight off</li>");
-        page.Append(instance.CollectorRunning ? "<li class=\"warn\">a scrape is running now</li>" : "<li class=\"muted\">no scrape running</li>");
-        page.Append(CultureInfo.InvariantCulture, $"<li class=\"muted\">{StatusFormat.Count(instance.ScrapesTotal)} scrapes, {StatusFormat.Count(instance.FailuresTotal)} failed since start</li>");
+        page.Append(instance.CollectorRunning ? "<li><span class=\"warn\">scraping now</span>" : "<li class=\"muted\">idle");
+        page.Append(CultureInfo.InvariantCulture, $"; {StatusFormat.Count(instance.ScrapesTotal, "scrape")}, {StatusFormat.Count(instance.FailuresTotal)} failed since start</li>");
         page.Append("</ul>");
     }
 
@@ -322,7 +344,7 @@ internal static class StatusPage
             page.Append(CultureInfo.InvariantCulture, $"<span class=\"bad\">failed</span> {e(StatusFormat.Time(attempt))} ({e(StatusFormat.Age(now - attempt))}); the previous configuration is still running:<pre>{e(host.LastReloadError)}</pre>");
         }
 
-        page.Append("</dd><dt><code>/probe</code></dt><dd>");
+        page.Append("</dd><dt><code>/probe</code></dt><dd id=\"probe\">");
         if (!host.ProbeEnabled)
         {
             page.Append("disabled");
@@ -340,6 +362,28 @@ internal static class StatusPage
 
         page.Append(CultureInfo.InvariantCulture, $"</dd><dt>Endpoints</dt><dd><a href=\"{telemetry}\">{telemetry}</a> (all collectors and the host) &middot; <a href=\"/healthz\">/healthz</a> &middot; <a href=\"/readyz\">/readyz</a></dd>");
         page.Append("</dl></section>\n");
+    }
+
+    /// <summary>Lets an encoded address wrap after <c>/</c> and <c>.</c> and before a port's <c>:</c>, <c>@</c> and <c>?</c>, rather than anywhere.</summary>
+    private static string BreakOpportunities(string encoded)
+    {
+        var text = new StringBuilder(encoded.Length + 16);
+        for (var i = 0; i < encoded.Length; i++)
+        {
+            var c = encoded[i];
+            if ((c is '@' or '?' || (c == ':' && i + 1 < encoded.Length && encoded[i + 1] != '/')) && i > 0)
+            {
+                text.Append("<wbr>");
+            }
+
+            text.Append(c);
+            if (c is '/' or '.' && i + 1 < encoded.Length && encoded[i + 1] != '/')
+            {
+                text.Append("<wbr>");
+            }
+        }
+
+        return text.ToString();
     }
 
     private static string LevelName(LogLevel level) => level switch
