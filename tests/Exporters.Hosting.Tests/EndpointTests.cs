@@ -143,6 +143,33 @@ public class EndpointTests
     }
 
     [Fact]
+    public async Task Status_page_loads_nothing_and_reloads_itself_as_the_request_asks()
+    {
+        await using var host = await RunningHost.StartAsync("collectors: {sample: {}}");
+        using var response = await host.SendAsync("/");
+        Assert.Equal(Web.StatusPage.ContentSecurityPolicy, response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("no-store", response.Headers.CacheControl!.ToString());
+        Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+
+        Assert.Contains("<meta http-equiv=\"refresh\" content=\"10\">", await host.GetStringAsync("/"), StringComparison.Ordinal);
+        Assert.Contains("<meta http-equiv=\"refresh\" content=\"30\">", await host.GetStringAsync("/?refresh=30"), StringComparison.Ordinal);
+        Assert.Contains("<meta http-equiv=\"refresh\" content=\"2\">", await host.GetStringAsync("/?refresh=1"), StringComparison.Ordinal);
+        Assert.Contains("<meta http-equiv=\"refresh\" content=\"10\">", await host.GetStringAsync("/?refresh=-5"), StringComparison.Ordinal);
+        Assert.DoesNotContain("http-equiv=\"refresh\"", await host.GetStringAsync("/?refresh=0"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_page_keeps_a_content_security_policy_set_in_the_web_config()
+    {
+        var web = Path.Combine(Tools.TempDirectory("web"), "web.yml");
+        await File.WriteAllTextAsync(web, "http_server_config:\n  headers:\n    Content-Security-Policy: \"default-src 'self'\"\n");
+        await using var host = await RunningHost.StartAsync("collectors: {sample: {}}", [$"--web.config.file={web}"]);
+        using var response = await host.SendAsync("/");
+        Assert.Equal("default-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single());
+    }
+
+    [Fact]
     public async Task Probe_is_off_unless_enabled()
     {
         await using var host = await RunningHost.StartAsync(SampleConfig);
