@@ -166,6 +166,7 @@ public class StatusPageBrowserTests(ITestOutputHelper output)
         Assert.True(await notice.IsVisibleAsync());
         Assert.StartsWith("The last configuration reload failed", await notice.InnerTextAsync(), StringComparison.Ordinal);
         await notice.GetByRole(AriaRole.Link, new() { Name = "Why" }).ClickAsync();
+        await page.WaitForURLAsync(origin + "/#reload");
         var reload = page.Locator("#reload");
         Assert.StartsWith("failed", await reload.InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("collectors.sample.timeout", await reload.Locator("pre").InnerTextAsync(), StringComparison.Ordinal);

@@ -119,7 +119,7 @@ internal static class StatusPage
         page.Append("</header>\n");
         if (!host.LastReloadSuccessful)
         {
-            page.Append(CultureInfo.InvariantCulture, $"<p class=\"notice\" id=\"reload-notice\"><strong class=\"bad\">The last configuration reload failed</strong>{(host.LastReloadAttempt is { } at ? " (" + E(StatusFormat.Age(now - at)) + ")" : string.Empty)}; the previous configuration is still running. <a href=\"#host\">Why</a></p>");
+            page.Append(CultureInfo.InvariantCulture, $"<p class=\"notice\" id=\"reload-notice\"><strong class=\"bad\">The last configuration reload failed</strong>{(host.LastReloadAttempt is { } at ? " (" + E(StatusFormat.Age(now - at)) + ")" : string.Empty)}; the previous configuration is still running. <a href=\"#reload\">Why</a></p>");
         }
 
         page.Append("<main>\n<section aria-labelledby=\"collectors-heading\"><h2 id=\"collectors-heading\">Collectors</h2>");
