@@ -4,9 +4,10 @@ repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-# The Debian packages the tests and the demo use: real servers to scrape and the Go exporters to compare with.
+# The Debian packages the tests and the demo use: real servers to scrape, the Go exporters to compare with, and the
+# browser the status page tests drive (Playwright uses /usr/bin/chromium and never downloads one).
 DEBIAN_PACKAGES=(redis-server redis-tools prometheus prometheus-alertmanager prometheus-redis-exporter prometheus-elasticsearch-exporter
-    curl openssl apache2-utils python3-jsonschema python3-yaml)
+    curl openssl apache2-utils python3-jsonschema python3-yaml chromium fonts-dejavu-core)
 
 # Installs whichever of DEBIAN_PACKAGES (plus any given) is missing. Services are not started: tests and the demo
 # start their own servers on their own ports.

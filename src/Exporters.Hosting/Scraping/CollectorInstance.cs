@@ -55,6 +55,7 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
         redactor.RegisterTargetCredentials(Target);
         DisplayTarget = Target is null ? null : redactor.Redact(Secrets.RedactTarget(Target));
         _logger = loggerFactory.CreateLogger($"Exporters.Collector.{Name}");
+        Problems = new ProblemLog(_logger, redactor, timeProvider);
         ConstantLabels = [.. configuration.Options.Labels.OrderBy(l => l.Key, StringComparer.Ordinal)];
         if (Definition.GetUpMetricName(configuration.Options) is { } up)
         {
@@ -97,6 +98,15 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
     /// </summary>
     public ScrapeOutcome? Last { get; private set; }
 
+    /// <summary>The last scrapes of the configured target, for the status page.</summary>
+    public ScrapeHistory History { get; } = new();
+
+    /// <summary>Warnings and errors the collector logged lately while scraping the configured target.</summary>
+    public ProblemLog Problems { get; }
+
+    /// <summary>Whether a call into the collector is running now, including one abandoned at its deadline.</summary>
+    public bool CollectorRunning => _serial.CurrentCount == 0;
+
     /// <summary>Samples rejected since start.</summary>
     public long RejectedTotal => Interlocked.Read(ref _rejectedTotal);
 
@@ -124,6 +134,7 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
         var minInterval = Configuration.Options.MinInterval.Value;
         if (probeTarget is null && minInterval > TimeSpan.Zero && Last is { Success: true } last && now - last.Finished < minInterval)
         {
+            History.CountCacheHit();
             return last with { FromCache = true };
         }
 
@@ -216,7 +227,7 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
             CancellationToken = cts.Token,
             FetchDeadline = deadline - reserve,
             FetchCancellationToken = fetchOrDeadline.Token,
-            Logger = _logger,
+            Logger = probeTarget is null ? Problems : _logger,
             TimeProvider = _timeProvider,
         };
 
@@ -355,6 +366,8 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
     {
         if (probeTarget is null)
         {
+            History.Add(outcome);
+
             // Only the min_interval cache serves a past batch again; the status page needs the outcome's summary.
             // Keeping a large batch (hundreds of thousands of series) alive until the next scrape would double the
             // memory that scrape peaks at.
