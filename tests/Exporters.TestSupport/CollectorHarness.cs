@@ -16,12 +16,16 @@ namespace Exporters.TestSupport;
 /// </summary>
 public sealed class CollectorHarness : IAsyncDisposable
 {
-    private CollectorHarness(ICollector collector, CollectorOptions options, TestLogger logger)
+    private CollectorHarness(ICollector collector, CollectorOptions options, TestLogger logger, TimeProvider timeProvider)
     {
         Collector = collector;
         Options = options;
         Logger = logger;
+        TimeProvider = timeProvider;
     }
+
+    /// <summary>The clock the collector was given.</summary>
+    public TimeProvider TimeProvider { get; }
 
     /// <summary>The collector instance.</summary>
     public ICollector Collector { get; }
@@ -40,8 +44,9 @@ public sealed class CollectorHarness : IAsyncDisposable
     /// <param name="definition">The collector definition.</param>
     /// <param name="settings">Option values.</param>
     /// <param name="instanceName">The instance name.</param>
+    /// <param name="timeProvider">The clock the collector is given (the system clock by default).</param>
     /// <returns>The harness.</returns>
-    public static CollectorHarness Create(CollectorDefinition definition, IDictionary<string, string?> settings, string? instanceName = null)
+    public static CollectorHarness Create(CollectorDefinition definition, IDictionary<string, string?> settings, string? instanceName = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         var (options, errors) = BindOptions(definition, settings, instanceName);
@@ -52,8 +57,9 @@ public sealed class CollectorHarness : IAsyncDisposable
 
         var logger = new TestLogger();
         var name = instanceName ?? definition.Name;
-        var collector = definition.Create(options, new CollectorCreationContext(name, new SingleLoggerFactory(logger), TimeProvider.System));
-        return new CollectorHarness(collector, options, logger);
+        var time = timeProvider ?? TimeProvider.System;
+        var collector = definition.Create(options, new CollectorCreationContext(name, new SingleLoggerFactory(logger), time));
+        return new CollectorHarness(collector, options, logger, time);
     }
 
     /// <summary>Binds and validates options, returning the errors instead of throwing.</summary>
@@ -83,8 +89,9 @@ public sealed class CollectorHarness : IAsyncDisposable
     /// <summary>Runs one scrape against the configured target (or <paramref name="target"/>).</summary>
     /// <param name="timeout">The deadline from now (default: the options' timeout).</param>
     /// <param name="target">A target overriding the configured one, as <c>/probe</c> gives.</param>
+    /// <param name="probeParameters">The probe's other query parameters (with <paramref name="target"/> only).</param>
     /// <returns>The batch the collector wrote and the writer (for rejected and dropped counts).</returns>
-    public async Task<MetricWriter> ScrapeAsync(TimeSpan? timeout = null, string? target = null)
+    public async Task<MetricWriter> ScrapeAsync(TimeSpan? timeout = null, string? target = null, IReadOnlyDictionary<string, string>? probeParameters = null)
     {
         var limit = timeout ?? Options.Timeout.Value;
         using var cts = new CancellationTokenSource(limit);
@@ -94,10 +101,11 @@ public sealed class CollectorHarness : IAsyncDisposable
             CollectorName = "test",
             Target = target ?? Options.GetTarget(),
             IsProbe = target is not null,
-            Deadline = DateTimeOffset.UtcNow + limit,
+            ProbeParameters = probeParameters ?? new Dictionary<string, string>(StringComparer.Ordinal),
+            Deadline = TimeProvider.GetUtcNow() + limit,
             CancellationToken = cts.Token,
             Logger = Logger,
-            TimeProvider = TimeProvider.System,
+            TimeProvider = TimeProvider,
         };
         await Collector.CollectAsync(context, writer).WaitAsync(limit + TimeSpan.FromSeconds(1));
         return writer;
