@@ -160,12 +160,8 @@ internal sealed class ElasticsearchCollector : ICollector, IDisposable
             return;
         }
 
-        // Stop a little before the host's deadline so that partial results and self metrics still get out.
-        var remaining = context.Remaining;
-        var margin = TimeSpan.FromMilliseconds(Math.Min(250, remaining.TotalMilliseconds * 0.1));
-        using var scrapeCts = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        scrapeCts.CancelAfter(remaining - margin);
-        var token = scrapeCts.Token;
+        // The fetch stops a little before the host's deadline, so that partial results and self metrics still get out.
+        var token = context.FetchCancellationToken;
 
         var c = _options.Collectors;
         var cluster = "unknown";

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Exporters.Elasticsearch.Aws;
 using Exporters.Elasticsearch.Tests.Aws;
 using Exporters.TestSupport;
+using Exporters.Testing;
 using Microsoft.AspNetCore.Http;
 
 namespace Exporters.Elasticsearch.Tests;

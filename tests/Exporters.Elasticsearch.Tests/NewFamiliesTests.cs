@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Exporters.Elasticsearch.Tests.Aws;
-using Exporters.TestSupport;
+using Exporters.Testing;
 using Microsoft.AspNetCore.Http;
 
 namespace Exporters.Elasticsearch.Tests;

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Exporters.Abstractions.Metrics;
 using Exporters.TestSupport;
+using Exporters.Testing;
 using Microsoft.AspNetCore.Http;
 
 namespace Exporters.Elasticsearch.Tests;

@@ -26,8 +26,8 @@ internal sealed class BasicAuthenticator
     {
         ArgumentNullException.ThrowIfNull(users);
         _users = users;
-        var cost = users.Count == 0 ? Bcrypt.MinCost : users.Values.Max(Bcrypt.Cost);
-        _dummyHash = Bcrypt.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)), cost);
+        var cost = users.Count == 0 ? BcryptHashes.MinCost : users.Values.Max(BcryptHashes.Cost);
+        _dummyHash = BcryptHashes.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)), cost);
     }
 
     /// <summary>How many bcrypt computations were made (the cache and the tests read it).</summary>
@@ -50,7 +50,7 @@ internal sealed class BasicAuthenticator
         }
 
         Interlocked.Increment(ref _hashChecks);
-        var matches = Bcrypt.Verify(password, hash);
+        var matches = BcryptHashes.Verify(password, hash);
         if (known && matches)
         {
             if (_verified.Count >= MaxCachedEntries)

@@ -1,5 +1,5 @@
 using Exporters.Elasticsearch.Aws;
-using Exporters.TestSupport;
+using Exporters.Testing;
 using Microsoft.AspNetCore.Http;
 
 namespace Exporters.Elasticsearch.Tests.Aws;

@@ -8,24 +8,36 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Exporters.TestSupport;
+namespace Exporters.Testing;
 
 /// <summary>
-/// Runs one collector the way the host does (options bound and validated by the host's binder, a deadline, a
-/// logger), without starting the host. For collector tests.
+/// Runs one collector the way the host does, without starting the host: options bound by the generated binder and
+/// validated with the host's rules, a deadline with the fetch reserve, a logger that keeps every line, and the clock of
+/// your choice (a <c>FakeTimeProvider</c>, say). For a collector's own tests.
 /// </summary>
+/// <example>
+/// <code>
+/// await using var harness = CollectorHarness.Create(new MemcachedCollectorDefinition(), new Dictionary&lt;string, string?&gt; { ["address"] = "127.0.0.1:11211" });
+/// await harness.CollectAndCompareAsync("""
+///     # HELP memcached_up Whether memcached answered.
+///     # TYPE memcached_up gauge
+///     memcached_up 1
+///     """, "memcached_up");
+/// </code>
+/// </example>
 public sealed class CollectorHarness : IAsyncDisposable
 {
-    private CollectorHarness(ICollector collector, CollectorOptions options, TestLogger logger, TimeProvider timeProvider)
+    private readonly TimeProvider _timeProvider;
+    private readonly string _instanceName;
+
+    private CollectorHarness(ICollector collector, CollectorOptions options, TestLogger logger, TimeProvider timeProvider, string instanceName)
     {
         Collector = collector;
         Options = options;
         Logger = logger;
-        TimeProvider = timeProvider;
+        _timeProvider = timeProvider;
+        _instanceName = instanceName;
     }
-
-    /// <summary>The clock the collector was given.</summary>
-    public TimeProvider TimeProvider { get; }
 
     /// <summary>The collector instance.</summary>
     public ICollector Collector { get; }
@@ -43,9 +55,10 @@ public sealed class CollectorHarness : IAsyncDisposable
     /// </summary>
     /// <param name="definition">The collector definition.</param>
     /// <param name="settings">Option values.</param>
-    /// <param name="instanceName">The instance name.</param>
-    /// <param name="timeProvider">The clock the collector is given (the system clock by default).</param>
+    /// <param name="instanceName">The instance name (default: the collector's name).</param>
+    /// <param name="timeProvider">The clock the collector and its deadlines use (default: the system clock).</param>
     /// <returns>The harness.</returns>
+    /// <exception cref="InvalidOperationException">The options are invalid; the message lists every problem with its key.</exception>
     public static CollectorHarness Create(CollectorDefinition definition, IDictionary<string, string?> settings, string? instanceName = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -59,14 +72,14 @@ public sealed class CollectorHarness : IAsyncDisposable
         var name = instanceName ?? definition.Name;
         var time = timeProvider ?? TimeProvider.System;
         var collector = definition.Create(options, new CollectorCreationContext(name, new SingleLoggerFactory(logger), time));
-        return new CollectorHarness(collector, options, logger, time);
+        return new CollectorHarness(collector, options, logger, time, name);
     }
 
-    /// <summary>Binds and validates options, returning the errors instead of throwing.</summary>
+    /// <summary>Binds and validates options the way the host does, returning the errors instead of throwing.</summary>
     /// <param name="definition">The collector definition.</param>
-    /// <param name="settings">Option values.</param>
+    /// <param name="settings">Option values, keys relative to the collector's section.</param>
     /// <param name="instanceName">The instance name.</param>
-    /// <returns>The options and the errors.</returns>
+    /// <returns>The options and the errors, each naming its key.</returns>
     public static (CollectorOptions Options, OptionErrors Errors) BindOptions(CollectorDefinition definition, IDictionary<string, string?> settings, string? instanceName = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -86,30 +99,75 @@ public sealed class CollectorHarness : IAsyncDisposable
         return (options, errors);
     }
 
-    /// <summary>Runs one scrape against the configured target (or <paramref name="target"/>).</summary>
+    /// <summary>Runs one scrape against the configured target (or <paramref name="target"/>, as <c>/probe</c> gives one).</summary>
     /// <param name="timeout">The deadline from now (default: the options' timeout).</param>
     /// <param name="target">A target overriding the configured one, as <c>/probe</c> gives.</param>
-    /// <param name="probeParameters">The probe's other query parameters (with <paramref name="target"/> only).</param>
-    /// <returns>The batch the collector wrote and the writer (for rejected and dropped counts).</returns>
+    /// <param name="probeParameters">The probe request's other query parameters, or null.</param>
+    /// <returns>The writer the collector wrote to: its batch, and its rejected and dropped counts.</returns>
     public async Task<MetricWriter> ScrapeAsync(TimeSpan? timeout = null, string? target = null, IReadOnlyDictionary<string, string>? probeParameters = null)
     {
         var limit = timeout ?? Options.Timeout.Value;
-        using var cts = new CancellationTokenSource(limit);
+        var reserve = ScrapeContext.ReserveFor(limit);
+        using var cts = new CancellationTokenSource(limit, _timeProvider);
+        using var fetch = new CancellationTokenSource(limit - reserve, _timeProvider);
         var writer = new MetricWriter(Options.MaxSeries);
+        var deadline = _timeProvider.GetUtcNow() + limit;
         var context = new ScrapeContext
         {
-            CollectorName = "test",
+            CollectorName = _instanceName,
             Target = target ?? Options.GetTarget(),
             IsProbe = target is not null,
             ProbeParameters = probeParameters ?? new Dictionary<string, string>(StringComparer.Ordinal),
-            Deadline = TimeProvider.GetUtcNow() + limit,
+            Deadline = deadline,
             CancellationToken = cts.Token,
+            FetchDeadline = deadline - reserve,
+            FetchCancellationToken = fetch.Token,
             Logger = Logger,
-            TimeProvider = TimeProvider,
+            TimeProvider = _timeProvider,
         };
         await Collector.CollectAsync(context, writer).WaitAsync(limit + TimeSpan.FromSeconds(1));
         return writer;
     }
+
+    /// <summary>Runs one scrape and renders what the collector wrote.</summary>
+    /// <param name="format">The format (the text format by default).</param>
+    /// <param name="timeout">The deadline from now (default: the options' timeout).</param>
+    /// <returns>The exposition.</returns>
+    public async Task<string> CollectAsTextAsync(ExpositionFormat format = ExpositionFormat.Text, TimeSpan? timeout = null) =>
+        Render((await ScrapeAsync(timeout)).Batch, format);
+
+    /// <summary>
+    /// Runs one scrape and compares the families named in <paramref name="metricNames"/> (all when none are named)
+    /// with <paramref name="expected"/>, in the text format: HELP, TYPE and samples, in order, ignoring blank lines and
+    /// indentation. The counterpart of client_golang's <c>testutil.CollectAndCompare</c>.
+    /// </summary>
+    /// <param name="expected">The expected exposition of those families.</param>
+    /// <param name="metricNames">Family names to compare.</param>
+    /// <returns>A task.</returns>
+    /// <exception cref="ExpositionMismatchException">The output differs; the message shows both.</exception>
+    public async Task CollectAndCompareAsync(string expected, params string[] metricNames)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        var actual = await CollectAsTextAsync();
+        ExpositionComparison.AssertEqual(expected, actual, metricNames);
+    }
+
+    /// <summary>Runs one scrape and counts the series of the families named (all when none are named), as <c>testutil.CollectAndCount</c>.</summary>
+    /// <param name="metricNames">Family names.</param>
+    /// <returns>The number of series.</returns>
+    public async Task<int> CollectAndCountAsync(params string[] metricNames)
+    {
+        var writer = await ScrapeAsync();
+        return writer.Batch.Families.Where(f => metricNames.Length == 0 || metricNames.Contains(f.Definition.Name, StringComparer.Ordinal)).Sum(f => f.SeriesCount);
+    }
+
+    /// <summary>
+    /// Runs one scrape, renders it as OpenMetrics and returns every rule the output breaks (empty when it is valid),
+    /// as <c>testutil.CollectAndLint</c> does for the text format.
+    /// </summary>
+    /// <returns>The problems.</returns>
+    public async Task<IReadOnlyList<string>> CollectAndLintAsync() =>
+        OpenMetricsValidator.Validate(Render((await ScrapeAsync()).Batch, ExpositionFormat.OpenMetrics));
 
     /// <summary>Renders a batch.</summary>
     /// <param name="batch">The batch.</param>
