@@ -4,9 +4,10 @@ repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-# The Debian packages the tests and the demo use: real servers to scrape and the Go exporters to compare with.
+# The Debian packages the tests and the demo use: real servers to scrape, the Go exporters to compare with, and the
+# browser the status page tests drive (Playwright uses /usr/bin/chromium and never downloads one).
 DEBIAN_PACKAGES=(redis-server redis-tools redis-sentinel prometheus prometheus-alertmanager prometheus-redis-exporter prometheus-elasticsearch-exporter
-    curl openssl apache2-utils python3-jsonschema python3-yaml)
+    curl openssl unzip apache2-utils python3-jsonschema python3-yaml chromium fonts-dejavu-core)
 
 # Installs whichever of DEBIAN_PACKAGES (plus any given) is missing. Services are not started: tests and the demo
 # start their own servers on their own ports.
@@ -53,6 +54,10 @@ publish_host() {
     ln -sfn exporters "$output/redis_exporter"
     ln -sfn exporters "$output/elasticsearch_exporter"
 }
+
+# The packages the project ships (scripts/pack).
+SHIPPED_PACKAGES=(src/Exporters.Abstractions src/Exporters.Exposition src/Exporters.Hosting src/Exporters.Testing
+    exporters/Exporters.Redis exporters/Exporters.Elasticsearch exporters/Exporters.Alertmanager exporters/Exporters.Passthrough)
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

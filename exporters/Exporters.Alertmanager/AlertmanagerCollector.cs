@@ -48,8 +48,7 @@ internal sealed class AlertmanagerCollector : ICollector, IDisposable
             return;
         }
 
-        using var deadline = ScrapeDeadline.Create(context);
-        var api = FetchAsync(baseUri!, context, deadline.Token);
+        var api = FetchAsync(baseUri!, context, context.FetchCancellationToken);
 
         // The passthrough writes while the API calls are in flight; the API results are written after both finish,
         // so the writer is never used by two tasks at once.
@@ -57,7 +56,7 @@ internal sealed class AlertmanagerCollector : ICollector, IDisposable
         if (_passthrough is not null)
         {
             var metricsUri = new UriBuilder(baseUri!) { Path = baseUri!.AbsolutePath.TrimEnd('/') + _options.Passthrough.Path, Query = string.Empty, Fragment = string.Empty }.Uri;
-            passthroughUp = await _passthrough.ScrapeAsync(metricsUri, writer, context.Logger, _reserved, deadline.Token);
+            passthroughUp = await _passthrough.ScrapeAsync(metricsUri, writer, context.Logger, _reserved, context.FetchCancellationToken);
         }
 
         var snapshot = await api;

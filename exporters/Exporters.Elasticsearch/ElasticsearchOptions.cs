@@ -13,12 +13,19 @@ public sealed partial class ElasticsearchOptions : CollectorOptions
     [DynamicDependency(NestedOptionMembers, typeof(ClientTlsOptions))]
     [DynamicDependency(NestedOptionMembers, typeof(ElasticsearchSubCollectorOptions))]
     [DynamicDependency(NestedOptionMembers, typeof(ElasticsearchIndexFilterOptions))]
+    [DynamicDependency(NestedOptionMembers, typeof(ElasticsearchAwsOptions))]
+    [DynamicDependency(NestedOptionMembers, typeof(ElasticsearchAuthModuleOptions))]
+    [DynamicDependency(NestedOptionMembers, typeof(ElasticsearchUserPassOptions))]
     public ElasticsearchOptions()
     {
         // The host binds nested option classes by reflection; without these a trimmed host knows none of their keys.
     }
 
-    /// <summary>The HTTP API address of an Elasticsearch or OpenSearch node; basic-auth credentials may be in the user-info part.</summary>
+    /// <summary>
+    /// The HTTP API address of an Elasticsearch or OpenSearch node; basic-auth credentials may be in the user-info
+    /// part. Empty means no target of its own: the instance answers only <c>/probe</c> (elasticsearch_exporter's
+    /// multi-target mode, its default since 1.10).
+    /// </summary>
     [ConfigurationKeyName("uri")]
     public string Uri { get; set; } = "http://localhost:9200";
 
@@ -77,12 +84,37 @@ public sealed partial class ElasticsearchOptions : CollectorOptions
     [ConfigurationKeyName("collectors")]
     public ElasticsearchSubCollectorOptions Collectors { get; set; } = new();
 
+    /// <summary>
+    /// How often the always-on cluster-info retriever reads <c>GET /</c> for the <c>elasticsearch_clusterinfo_*</c>
+    /// families (elasticsearch_exporter's <c>--es.clusterinfo.interval</c>); zero reads it once.
+    /// </summary>
+    [ConfigurationKeyName("clusterinfo_interval")]
+    public Duration ClusterInfoInterval { get; set; } = Duration.FromSeconds(300);
+
+    /// <summary>The task actions the tasks sub-collector counts, in the <c>actions</c> syntax of the task API.</summary>
+    [ConfigurationKeyName("task_actions")]
+    public string TaskActions { get; set; } = "indices:*";
+
+    /// <summary>AWS Signature Version 4 signing, for Amazon OpenSearch Service and Amazon Elasticsearch Service domains.</summary>
+    [ConfigurationKeyName("aws")]
+    public ElasticsearchAwsOptions Aws { get; set; } = new();
+
+    /// <summary>
+    /// Named credential sets that a <c>/probe?target=&amp;auth_module=NAME</c> request selects, in the form of
+    /// elasticsearch_exporter's <c>auth_modules</c>.
+    /// </summary>
+    [ConfigurationKeyName("auth_modules")]
+    public Dictionary<string, ElasticsearchAuthModuleOptions> AuthModules { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Which indices index-level families report, and how many.</summary>
     [ConfigurationKeyName("index_filter")]
     public ElasticsearchIndexFilterOptions IndexFilter { get; set; } = new();
 
     /// <inheritdoc/>
     public override string? GetTarget() => Uri;
+
+    /// <summary>Whether requests to the configured target are signed with AWS Signature Version 4.</summary>
+    internal bool SignsWithAws => Aws.IsEnabled;
 }
 
 /// <summary>Switches for the sub-collectors (the always-on ones can be switched off too).</summary>
@@ -108,9 +140,12 @@ public sealed class ElasticsearchSubCollectorOptions
     [ConfigurationKeyName("shards")]
     public bool Shards { get; set; }
 
-    /// <summary><c>GET /_alias</c>.</summary>
+    /// <summary>
+    /// <c>GET /_alias</c>. Unset (the default) reports aliases whenever <see cref="Indices"/> or <see cref="Shards"/>
+    /// runs, as elasticsearch_exporter does; <see langword="true"/> always, <see langword="false"/> never.
+    /// </summary>
     [ConfigurationKeyName("aliases")]
-    public bool Aliases { get; set; }
+    public bool? Aliases { get; set; }
 
     /// <summary><c>GET /_all/_settings</c>.</summary>
     [ConfigurationKeyName("indices_settings")]
@@ -143,6 +178,74 @@ public sealed class ElasticsearchSubCollectorOptions
     /// <summary><c>GET /_health_report</c> (Elasticsearch 8.7+).</summary>
     [ConfigurationKeyName("health_report")]
     public bool HealthReport { get; set; }
+
+    /// <summary><c>GET /_tasks</c>: running tasks per action.</summary>
+    [ConfigurationKeyName("tasks")]
+    public bool Tasks { get; set; }
+
+    /// <summary>Whether the aliases sub-collector runs.</summary>
+    internal bool AliasesEnabled => Aliases ?? (Indices || Shards);
+}
+
+/// <summary>AWS Signature Version 4 signing with credentials from the standard chain.</summary>
+public sealed class ElasticsearchAwsOptions
+{
+    /// <summary>The region of the domain, for example eu-west-1; setting it turns signing on (<c>--aws.region</c>).</summary>
+    [ConfigurationKeyName("region")]
+    public string? Region { get; set; }
+
+    /// <summary>A role to assume with the chain's credentials (<c>--aws.role-arn</c>); turns signing on too, the region then coming from <c>AWS_REGION</c>.</summary>
+    [ConfigurationKeyName("role_arn")]
+    public string? RoleArn { get; set; }
+
+    /// <summary>The signing name: <c>es</c> for Amazon OpenSearch Service and Elasticsearch Service domains, <c>aoss</c> for OpenSearch Serverless.</summary>
+    [ConfigurationKeyName("service")]
+    public string Service { get; set; } = "es";
+
+    /// <summary>Whether signing is on.</summary>
+    internal bool IsEnabled => !string.IsNullOrWhiteSpace(Region) || !string.IsNullOrWhiteSpace(RoleArn);
+}
+
+/// <summary>One credential set for <c>/probe</c>, selected with <c>auth_module=NAME</c>.</summary>
+public sealed class ElasticsearchAuthModuleOptions
+{
+    /// <summary><c>userpass</c>, <c>apikey</c>, <c>aws</c> or <c>tls</c>.</summary>
+    [ConfigurationKeyName("type")]
+    public string? Type { get; set; }
+
+    /// <summary>Basic-auth user and password, for <c>type: userpass</c>.</summary>
+    [ConfigurationKeyName("userpass")]
+    public ElasticsearchUserPassOptions? UserPass { get; set; }
+
+    /// <summary>An API key (base64 <c>id:key</c>), for <c>type: apikey</c>.</summary>
+    [Secret]
+    [ConfigurationKeyName("apikey")]
+    public string? ApiKey { get; set; }
+
+    /// <summary>Signing settings, for <c>type: aws</c>; the region may come from <c>AWS_REGION</c>.</summary>
+    [ConfigurationKeyName("aws")]
+    public ElasticsearchAwsOptions? Aws { get; set; }
+
+    /// <summary>TLS settings: the client certificate for <c>type: tls</c>, or transport settings for the other types.</summary>
+    [ConfigurationKeyName("tls")]
+    public ClientTlsOptions? Tls { get; set; }
+
+    /// <summary>Query parameters added to every request to the probed target.</summary>
+    [ConfigurationKeyName("options")]
+    public Dictionary<string, string> Options { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>The <c>userpass</c> part of an auth module.</summary>
+public sealed class ElasticsearchUserPassOptions
+{
+    /// <summary>The user name.</summary>
+    [ConfigurationKeyName("username")]
+    public string? Username { get; set; }
+
+    /// <summary>The password.</summary>
+    [Secret]
+    [ConfigurationKeyName("password")]
+    public string? Password { get; set; }
 }
 
 /// <summary>Which indices the index-level families report.</summary>

@@ -16,7 +16,7 @@ internal sealed class EsRequestException(string message, HttpStatusCode? status 
 
 /// <summary>
 /// One pooled HTTP connection set to one Elasticsearch target: base address without credentials, authorization
-/// header, TLS settings and a response-size cap. Thread-safe; reused across scrapes.
+/// header or AWS request signing, TLS settings and a response-size cap. Thread-safe; reused across scrapes.
 /// </summary>
 internal sealed class EsHttp : IDisposable
 {
@@ -25,8 +25,16 @@ internal sealed class EsHttp : IDisposable
     private readonly string _prefix;
     private readonly long _maxBytes;
     private readonly TimeSpan _requestTimeout;
+    private readonly string _extraQuery;
 
-    public EsHttp(Uri target, ClientTlsOptions tls, long maxResponseBytes, TimeSpan requestTimeout)
+    /// <summary>Creates the connection set.</summary>
+    /// <param name="target">The target; user-info, query and fragment are dropped.</param>
+    /// <param name="tls">TLS settings for an https target.</param>
+    /// <param name="maxResponseBytes">The response-size cap.</param>
+    /// <param name="requestTimeout">Each request's timeout, or zero.</param>
+    /// <param name="signing">A handler that signs each request (AWS SigV4), put in front of the socket handler; owned from here on.</param>
+    /// <param name="extraQuery">Query parameters added to every request (an auth module's <c>options</c>), without '?'.</param>
+    public EsHttp(Uri target, ClientTlsOptions tls, long maxResponseBytes, TimeSpan requestTimeout, DelegatingHandler? signing = null, string? extraQuery = null)
     {
         _baseUri = new UriBuilder(target) { UserName = string.Empty, Password = string.Empty, Query = string.Empty, Fragment = string.Empty }.Uri;
 
@@ -34,6 +42,8 @@ internal sealed class EsHttp : IDisposable
         _prefix = _baseUri.GetLeftPart(UriPartial.Authority) + _baseUri.AbsolutePath.TrimEnd('/');
         _maxBytes = maxResponseBytes;
         _requestTimeout = requestTimeout;
+        _extraQuery = extraQuery ?? string.Empty;
+        Signed = signing is not null;
         var handler = new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
@@ -48,7 +58,14 @@ internal sealed class EsHttp : IDisposable
             handler.SslOptions = BuildSslOptions(tls);
         }
 
-        _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        HttpMessageHandler outer = handler;
+        if (signing is not null)
+        {
+            signing.InnerHandler = handler;
+            outer = signing;
+        }
+
+        _client = new HttpClient(outer) { Timeout = Timeout.InfiniteTimeSpan };
         _client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         _client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("exporters-elasticsearch", "1"));
     }
@@ -56,7 +73,10 @@ internal sealed class EsHttp : IDisposable
     /// <summary>The base address, without credentials, for log lines.</summary>
     public string DisplayBase => _baseUri.GetLeftPart(UriPartial.Authority);
 
-    /// <summary>The authorization header for this scrape, or null.</summary>
+    /// <summary>Whether requests are signed (AWS SigV4); then no <see cref="Authorization"/> is sent.</summary>
+    public bool Signed { get; }
+
+    /// <summary>The authorization header for this scrape, or null. Ignored when requests are signed.</summary>
     public AuthenticationHeaderValue? Authorization { get; set; }
 
     /// <summary>Sends <c>GET pathAndQuery</c> and hands the response body to <paramref name="read"/> as a size-capped stream.</summary>
@@ -70,8 +90,13 @@ internal sealed class EsHttp : IDisposable
 
         var token = timeout.Token;
         var path = pathAndQuery.Split('?', 2)[0];
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_prefix + pathAndQuery));
-        request.Headers.Authorization = Authorization;
+        var uri = _extraQuery.Length == 0 ? _prefix + pathAndQuery : _prefix + pathAndQuery + (pathAndQuery.Contains('?', StringComparison.Ordinal) ? "&" : "?") + _extraQuery;
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(uri));
+        if (!Signed)
+        {
+            request.Headers.Authorization = Authorization;
+        }
+
         HttpResponseMessage response;
         try
         {

@@ -3,7 +3,7 @@ using Exporters.Abstractions.Metrics;
 
 namespace Exporters.Elasticsearch;
 
-/// <summary>Aliases, shards per node, index settings and mappings, snapshots, SLM, ILM, data streams and the health report.</summary>
+/// <summary>Aliases, shards per node, index settings and mappings, snapshots, SLM, ILM, data streams, the health report and tasks.</summary>
 internal static class ManagementCollectors
 {
     private static readonly string[] Modes = ["RUNNING", "STOPPING", "STOPPED"];
@@ -15,6 +15,7 @@ internal static class ManagementCollectors
     private static readonly GaugeDefinition ReadOnlyIndices = new("elasticsearch_indices_settings_stats_read_only_indices", "Count of indices with index.blocks.read_only_allow_delete set", ["cluster"]);
     private static readonly GaugeDefinition TotalFields = new("elasticsearch_indices_settings_total_fields", "Index setting index.mapping.total_fields.limit (1000 when unset)", ["cluster", "index"]);
     private static readonly GaugeDefinition Replicas = new("elasticsearch_indices_settings_replicas", "Index setting number_of_replicas", ["cluster", "index"]);
+    private static readonly GaugeDefinition Shards = new("elasticsearch_indices_settings_shards", "Index setting number_of_shards", ["cluster", "index"]);
     private static readonly GaugeDefinition CreationTime = new("elasticsearch_indices_settings_creation_timestamp_seconds", "Index setting creation_date as seconds since the epoch", ["cluster", "index"]);
     private static readonly GaugeDefinition MappedFields = new("elasticsearch_indices_mappings_stats_fields", "Current number of fields within cluster", ["cluster", "index"]);
 
@@ -64,6 +65,11 @@ internal static class ManagementCollectors
     private static readonly string[] Indicators = ["master_is_stable", "shards_availability", "disk", "repository_integrity", "ilm", "slm", "shards_capacity", "data_stream_lifecycle"];
     private static readonly GaugeDefinition[] IndicatorStatus = [.. Indicators.Select(i => new GaugeDefinition($"elasticsearch_health_report_{i}_status", $"Health report indicator {i} (1 for the current colour)", ["cluster", "color"]))];
 
+    /// <summary>elasticsearch_exporter's name for the shards_availability indicator, misspelt there and kept so its queries work; the correct spelling is written too.</summary>
+    private static readonly GaugeDefinition ShardsAvailabiltyStatus = new("elasticsearch_health_report_shards_availabilty_status", "Health report indicator shards_availability (1 for the current colour), under elasticsearch_exporter's spelling", ["cluster", "color"]);
+
+    private static readonly GaugeDefinition TaskActions = new("elasticsearch_task_stats_action", "Running tasks per action, of the actions task_actions selects", ["cluster", "action"]);
+
     private static readonly (GaugeDefinition Definition, string Path)[] ReportDetails =
     [
         .. new[] { "creating_primaries", "creating_replicas", "initializing_primaries", "initializing_replicas", "restarting_primaries", "restarting_replicas", "started_primaries", "started_replicas", "unassigned_primaries", "unassigned_replicas" }
@@ -72,6 +78,7 @@ internal static class ManagementCollectors
             .Select(f => (new GaugeDefinition("elasticsearch_health_report_" + f, "Health report disk " + f, ClusterOnly), "disk.details." + f)),
         (new GaugeDefinition("elasticsearch_health_report_total_repositories", "Health report repository_integrity total_repositories", ClusterOnly), "repository_integrity.details.total_repositories"),
         (new GaugeDefinition("elasticsearch_health_report_ilm_policies", "Health report ILM policies", ClusterOnly), "ilm.details.policies"),
+        (new GaugeDefinition("elasticsearch_health_report_ilm_stagnating_indices", "Health report ILM indices stuck in a step", ClusterOnly), "ilm.details.stagnating_indices"),
         (new GaugeDefinition("elasticsearch_health_report_slm_policies", "Health report SLM policies", ClusterOnly), "slm.details.policies"),
         (new GaugeDefinition("elasticsearch_health_report_max_shards_in_cluster_data", "Health report maximum shards in cluster for data nodes", ClusterOnly), "shards_capacity.details.data.max_shards_in_cluster"),
         (new GaugeDefinition("elasticsearch_health_report_max_shards_in_cluster_frozen", "Health report maximum shards in cluster for frozen nodes", ClusterOnly), "shards_capacity.details.frozen.max_shards_in_cluster"),
@@ -81,7 +88,7 @@ internal static class ManagementCollectors
 
     internal static IEnumerable<MetricDefinition> CatShardFamilies => [NodeShards];
 
-    internal static IEnumerable<MetricDefinition> SettingsFamilies => [ReadOnlyIndices, TotalFields, Replicas, CreationTime];
+    internal static IEnumerable<MetricDefinition> SettingsFamilies => [ReadOnlyIndices, TotalFields, Replicas, Shards, CreationTime];
 
     internal static IEnumerable<MetricDefinition> MappingFamilies => [MappedFields];
 
@@ -93,7 +100,9 @@ internal static class ManagementCollectors
 
     internal static IEnumerable<MetricDefinition> DataStreamFamilies => [DataStreamBacking, DataStreamStore];
 
-    internal static IEnumerable<MetricDefinition> HealthReportFamilies => [ReportStatus, .. IndicatorStatus, .. ReportDetails.Select(d => d.Definition)];
+    internal static IEnumerable<MetricDefinition> HealthReportFamilies => [ReportStatus, .. IndicatorStatus, ShardsAvailabiltyStatus, .. ReportDetails.Select(d => d.Definition)];
+
+    internal static IEnumerable<MetricDefinition> TaskFamilies => [TaskActions];
 
     public static Task AliasesAsync(SubScrape s)
     {
@@ -169,6 +178,7 @@ internal static class ManagementCollectors
                     var limit = JsonPath.TryNumber(settings, "mapping.total_fields.limit", out var l) == Lookup.Found ? l : 1000;
                     s.Writer.Write(TotalFields, limit, s.Cluster, index);
                     s.Gauge(Replicas, settings, "number_of_replicas", 1, s.Cluster, index);
+                    s.Gauge(Shards, settings, "number_of_shards", 1, s.Cluster, index);
                     s.Gauge(CreationTime, settings, "creation_date", 0.001, s.Cluster, index);
                 }, s.MaxEntryBytes, token);
                 s.Writer.Write(ReadOnlyIndices, readOnly, s.Cluster);
@@ -437,10 +447,40 @@ internal static class ManagementCollectors
             WriteColor(s, IndicatorStatus[i], JsonPath.String(indicators, Indicators[i] + ".status"));
         }
 
+        WriteColor(s, ShardsAvailabiltyStatus, JsonPath.String(indicators, "shards_availability.status"));
+
         foreach (var (definition, path) in ReportDetails)
         {
             s.Gauge(definition, indicators, path, 1, s.Cluster);
         }
+    }
+
+    /// <summary>
+    /// Reads <c>GET /_tasks?group_by=none&amp;actions=…</c> as a stream, one task at a time, and counts the running
+    /// tasks per action.
+    /// </summary>
+    public static Task TasksAsync(SubScrape s)
+    {
+        var perAction = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        return s.Http.GetAsync(
+            "/_tasks?group_by=none&actions=" + Uri.EscapeDataString(s.Options.TaskActions),
+            async (stream, token) =>
+            {
+                await JsonEntryStream.ReadAsync(stream, "tasks", (_, task) =>
+                {
+                    if (JsonPath.String(task, "action") is { } action)
+                    {
+                        perAction[action] = perAction.GetValueOrDefault(action) + 1;
+                    }
+                }, null, s.MaxEntryBytes, token);
+                foreach (var (action, count) in perAction)
+                {
+                    s.Writer.Write(TaskActions, count, s.Cluster, action);
+                }
+
+                return true;
+            },
+            s.Token);
     }
 
     private static void WriteColor(SubScrape s, GaugeDefinition definition, string? status)

@@ -12,6 +12,12 @@ internal static class NodeStatsCollector
 
     private static readonly string[] KnownRoles = ["master", "data", "ingest", "client"];
 
+    /// <summary>The roles elasticsearch_exporter always reports in <c>elasticsearch_nodes_roles</c>, 0 when a node lacks them.</summary>
+    private static readonly string[] ReportedRoles = ["master", "data", "data_hot", "data_warm", "data_cold", "data_frozen", "data_content", "ml", "remote_cluster_client", "transform", "ingest", "client"];
+
+    /// <summary>Roles that make a node a data node for <c>es_data_node</c>: the generic one and the data tiers of 7.10+.</summary>
+    private static readonly string[] DataRoles = ["data", "data_content", "data_hot", "data_warm", "data_cold", "data_frozen"];
+
     /// <summary>Simple families: one JSON number per node.</summary>
     private static readonly (MetricDefinition Definition, string Path, double Scale)[] Simple =
     [
@@ -175,7 +181,7 @@ internal static class NodeStatsCollector
     {
         var node = options.AllNodes ? string.Empty : Uri.EscapeDataString(options.Node) + "/";
         return $"/_nodes/{node}stats?filter_path=cluster_name,nodes.*.name,nodes.*.host,nodes.*.roles,nodes.*.attributes,"
-            + "nodes.*.indices,nodes.*.os,nodes.*.process,nodes.*.jvm,nodes.*.thread_pool,nodes.*.fs,nodes.*.transport,nodes.*.breakers,nodes.*.indexing_pressure"
+            + "nodes.*.indices,nodes.*.os,nodes.*.process,nodes.*.jvm,nodes.*.thread_pool,nodes.*.fs,nodes.*.transport,nodes.*.breakers,nodes.*.indexing_pressure,nodes.*.http.current_open"
             + $"&timeout={Math.Max(1, (int)Math.Ceiling(EffectiveTimeoutSeconds(options)))}s";
     }
 
@@ -203,7 +209,7 @@ internal static class NodeStatsCollector
         var host = JsonPath.String(node, "host") ?? string.Empty;
         var name = JsonPath.String(node, "name") ?? string.Empty;
         var roles = Roles(node);
-        string[] labels = [s.Cluster, host, name, Bool(roles, "master"), Bool(roles, "data"), Bool(roles, "ingest"), Bool(roles, "client")];
+        string[] labels = [s.Cluster, host, name, Bool(roles, "master"), DataRoles.Any(r => roles.GetValueOrDefault(r)) ? "true" : "false", Bool(roles, "ingest"), Bool(roles, "client")];
 
         foreach (var (definition, path, scale) in Simple)
         {
@@ -310,12 +316,19 @@ internal static class NodeStatsCollector
     }
 
     /// <summary>
-    /// elasticsearch_exporter's role map: master, data, ingest and client, client always true, every other role the
-    /// node lists added as true. Nodes older than 5.x (no <c>roles</c>) read the <c>attributes</c> flags.
+    /// elasticsearch_exporter's role map: its known roles, false unless listed; client true unless the node serves no
+    /// HTTP; every other role the node lists added as true (elasticsearch_exporter adds those as false, which says
+    /// the opposite of what the node reports). Nodes older than 5.x (no <c>roles</c>) read the <c>attributes</c> flags.
     /// </summary>
     private static SortedDictionary<string, bool> Roles(JsonElement node)
     {
-        var roles = new SortedDictionary<string, bool>(StringComparer.Ordinal) { ["master"] = false, ["data"] = false, ["ingest"] = false, ["client"] = true };
+        var roles = new SortedDictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var role in ReportedRoles)
+        {
+            roles[role] = false;
+        }
+
+        roles["client"] = true;
         if (JsonPath.TryGet(node, "roles", out var list) && list.ValueKind == JsonValueKind.Array && list.GetArrayLength() > 0)
         {
             foreach (var role in list.EnumerateArray())
@@ -345,6 +358,11 @@ internal static class NodeStatsCollector
                     roles[known] = true;
                 }
             }
+        }
+
+        if (!JsonPath.TryGet(node, "http", out var http) || http.ValueKind != JsonValueKind.Object)
+        {
+            roles["client"] = false;
         }
 
         return roles;

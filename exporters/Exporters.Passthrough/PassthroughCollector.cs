@@ -19,8 +19,7 @@ internal sealed class PassthroughCollector : ICollector, IDisposable
         var up = false;
         if (TargetUri.TryParse(context.Target, out var uri, out var error))
         {
-            using var deadline = ScrapeDeadline.Create(context);
-            up = await _scraper.ScrapeAsync(uri!, writer, context.Logger, _scraper.SelfMetricNames, deadline.Token);
+            up = await _scraper.ScrapeAsync(uri!, writer, context.Logger, _scraper.SelfMetricNames, context.FetchCancellationToken);
         }
         else
         {

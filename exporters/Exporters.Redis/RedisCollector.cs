@@ -90,12 +90,8 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable, ICollectorE
         var connectSeconds = 0d;
         string? error = null;
 
-        // Stop a little before the host's deadline so a silent server still yields redis_up 0 and the self metrics.
-        var remaining = context.Remaining;
-        var margin = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMilliseconds(250).Ticks, remaining.Ticks / 10));
-        using var deadline = new CancellationTokenSource(remaining - margin, context.TimeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, context.CancellationToken);
-        var token = linked.Token;
+        // The fetch stops a little before the host's deadline, so a silent server still yields redis_up 0 and the self metrics.
+        var token = context.FetchCancellationToken;
 
         ResolvedTarget? target = null;
         string resolveError;
@@ -264,7 +260,7 @@ internal sealed class RedisCollector : ICollector, IAsyncDisposable, ICollectorE
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or RespProtocolException or AuthenticationException or RedisServerException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException or InvalidOperationException)
             {
-                error = Describe(e, context.CancellationToken.IsCancellationRequested || deadline.IsCancellationRequested);
+                error = Describe(e, context.CancellationToken.IsCancellationRequested || context.FetchCancellationToken.IsCancellationRequested);
                 if (keep)
                 {
                     await DropConnectionAsync();

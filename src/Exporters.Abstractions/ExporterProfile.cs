@@ -42,6 +42,20 @@ public sealed class ExporterProfile(string programName, string defaultListenAddr
     /// </summary>
     public IReadOnlyList<string> EnvironmentPrefixes { get; init; } = [];
 
+    /// <summary>
+    /// Collector options that hold under this profile unless the file, the environment or a flag says otherwise,
+    /// by dotted key, for example <c>collectors.elasticsearch.uri</c> → empty, where the replaced exporter's default
+    /// differs from the collector's.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> CollectorDefaults { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Top-level sections of the replaced exporter's own configuration file that the host's YAML file accepts under
+    /// this profile, each moved to a dotted configuration path: <c>auth_modules</c> → <c>collectors.elasticsearch.auth_modules</c>
+    /// lets that exporter's <c>--config.file</c> be given unchanged.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ConfigurationSections { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>More paths that answer like <c>/healthz</c>, for example <c>/health</c>.</summary>
     public IReadOnlyList<string> HealthPaths { get; init; } = [];
 

@@ -261,7 +261,7 @@ public sealed partial class ExporterApplication : IAsyncDisposable
         logging.AddConsole(options =>
         {
             options.FormatterName = settings.LogFormat == "json" ? "jsonl" : "logfmt";
-            options.LogToStandardErrorThreshold = LogLevel.Trace;
+            options.LogToStandardErrorThreshold = settings.LogOutput == "stdout" ? LogLevel.None : LogLevel.Trace;
         });
         AddFormatters(logging);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Alertmanager.Tests;
 

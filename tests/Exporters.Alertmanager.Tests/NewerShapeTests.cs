@@ -2,6 +2,7 @@ using System.Text.Json;
 using Exporters.Abstractions;
 using Exporters.Abstractions.Metrics;
 using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Alertmanager.Tests;
 

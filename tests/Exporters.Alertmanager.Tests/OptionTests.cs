@@ -1,4 +1,4 @@
-using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Alertmanager.Tests;
 

@@ -1,5 +1,6 @@
 using Exporters.Passthrough;
 using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Alertmanager.Tests;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Exporters.Abstractions.Metrics;
 using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Alertmanager.Tests;
 

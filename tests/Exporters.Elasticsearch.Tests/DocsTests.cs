@@ -16,6 +16,7 @@ public sealed class DocsTests
         ["cluster-health"] = "`GET /_cluster/health`",
         ["nodes"] = "`GET /_nodes/<node>/stats`",
         ["cluster-info"] = "`GET /`",
+        ["(retriever)"] = "`GET /` every `clusterinfo_interval`",
         ["indices"] = "`GET /_all/_stats`",
         ["shards"] = "`GET /_all/_stats?level=shards`, `GET /_cat/shards`",
         ["aliases"] = "`GET /_alias`",
@@ -27,6 +28,7 @@ public sealed class DocsTests
         ["ilm"] = "`GET /_all/_ilm/explain`, `GET /_ilm/status`",
         ["data-stream"] = "`GET /_data_stream/*/_stats`",
         ["health-report"] = "`GET /_health_report`",
+        ["tasks"] = "`GET /_tasks`",
     };
 
     [Fact]

@@ -54,6 +54,7 @@ internal sealed class EsFixtureServer : IAsyncDisposable
             ["/_ilm/status"] = "ilm_status/6.6.0.json",
             ["/_data_stream/*/_stats"] = "datastream/7.15.0.json",
             ["/_health_report"] = "healthreport/8.7.0.json",
+            ["/_tasks"] = LocalFixture("tasks/7.17.11.json"),
         },
         ["es6"] = new Dictionary<string, string>
         {
@@ -135,6 +136,9 @@ internal sealed class EsFixtureServer : IAsyncDisposable
         server = new EsFixtureServer(app, bound, serverCertificate is not null);
         return server;
     }
+
+    /// <summary>A capture kept in this project's fixtures directory (see its NOTICE) rather than in shared/fixtures.</summary>
+    public static string LocalFixture(string file) => Path.Combine(AppContext.BaseDirectory, "fixtures", file);
 
     /// <summary>shared/fixtures/elasticsearch beside the repository that holds this program (found by walking up from it).</summary>
     public static string DefaultFixtureDirectory()

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Exporters.TestSupport;
+using Exporters.Testing;
 using Microsoft.AspNetCore.Http;
 
 namespace Exporters.Elasticsearch.Tests;

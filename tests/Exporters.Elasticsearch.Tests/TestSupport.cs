@@ -1,5 +1,5 @@
 using Exporters.Abstractions.Metrics;
-using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Elasticsearch.Tests;
 
@@ -21,6 +21,7 @@ internal static class TestSupport
         ["collectors:ilm"] = "true",
         ["collectors:data_stream"] = "true",
         ["collectors:health_report"] = "true",
+        ["collectors:tasks"] = "true",
     };
 
     public static async Task<(string Text, MetricWriter Writer, CollectorHarness Harness)> ScrapeAsync(Dictionary<string, string?> settings, TimeSpan? timeout = null)
@@ -30,9 +31,15 @@ internal static class TestSupport
         return (CollectorHarness.Render(writer.Batch), writer, harness);
     }
 
-    /// <summary>Drops lines whose values change from run to run (durations).</summary>
+    /// <summary>
+    /// Drops lines whose values change from run to run (durations) and writes the fixture server's address and the
+    /// retriever's read times as placeholders.
+    /// </summary>
     public static string Stable(string exposition) =>
-        string.Join('\n', exposition.Split('\n').Where(l => !l.StartsWith("elasticsearch_scrape_duration_seconds{", StringComparison.Ordinal)));
+        string.Join('\n', exposition.Split('\n')
+            .Where(l => !l.StartsWith("elasticsearch_scrape_duration_seconds{", StringComparison.Ordinal))
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l, "url=\"http://127\\.0\\.0\\.1:[0-9]+\"", "url=\"http://127.0.0.1:PORT\""))
+            .Select(l => l.StartsWith("elasticsearch_clusterinfo_last_retrieval_", StringComparison.Ordinal) ? l[..(l.LastIndexOf(' ') + 1)] + "TIME" : l));
 
     /// <summary>Family name to (type, sorted label names) from exposition text.</summary>
     public static Dictionary<string, (string Type, string Labels)> Families(string exposition)

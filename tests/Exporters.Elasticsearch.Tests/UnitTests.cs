@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Exporters.Abstractions.Metrics;
 using Exporters.TestSupport;
+using Exporters.Testing;
 using Microsoft.AspNetCore.Http;
 
 namespace Exporters.Elasticsearch.Tests;
@@ -232,12 +233,15 @@ public sealed class DefinitionTests
     [Fact]
     public void Every_flag_option_key_binds()
     {
-        foreach (var flag in TestSupport.Definition.Flags)
+        var definition = new ElasticsearchCollectorDefinition { AwsEnvironment = Elasticsearch.Aws.AwsEnvironment.FromDictionary(new Dictionary<string, string?> { ["AWS_ACCESS_KEY_ID"] = "AKID", ["AWS_SECRET_ACCESS_KEY"] = "secret", ["AWS_REGION"] = "eu-west-1" }) };
+        foreach (var flag in definition.Flags)
         {
             var value = flag.IsSwitch ? "true" : flag.OptionKey switch
             {
-                "request_timeout" => "3s",
+                "request_timeout" or "clusterinfo_interval" => "3s",
                 "uri" => "http://localhost:9200",
+                "aws.region" => "eu-west-1",
+                "aws.role_arn" => "arn:aws:iam::123456789012:role/monitoring",
                 _ => "x",
             };
             if (flag.OptionKey.StartsWith("tls.", StringComparison.Ordinal) && !flag.IsSwitch)
@@ -245,7 +249,7 @@ public sealed class DefinitionTests
                 continue;
             }
 
-            var (_, errors) = CollectorHarness.BindOptions(TestSupport.Definition, new Dictionary<string, string?> { [flag.OptionKey.Replace('.', ':')] = value });
+            var (_, errors) = CollectorHarness.BindOptions(definition, new Dictionary<string, string?> { [flag.OptionKey.Replace('.', ':')] = value });
             Assert.False(errors.HasErrors, flag.Name + ": " + string.Join("; ", errors.Errors));
         }
     }

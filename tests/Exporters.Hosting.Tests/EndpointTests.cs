@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Hosting.Tests;
 
@@ -112,26 +113,60 @@ public class EndpointTests
               unreachable:
                 type: sample
                 down: true
+                address: "sample://op:Uv-down-password-3319@127.0.0.1:7001"
+                password: "Wt-down-option-6620"
             """);
+        await host.GetStringAsync("/metrics");
         await host.GetStringAsync("/metrics");
         var page = await host.GetStringAsync("/");
         var metrics = await host.GetStringAsync("/metrics");
 
         // Target up is the collector's own up metric: a failed scrape and a successful one whose target did not
-        // answer are both down.
+        // answer are both down, and each says why: the error, or what the collector logged.
         Assert.Equal(0, MetricText.Require(metrics, "sample_up{collector_instance=\"unreachable\"}"));
-        Assert.Matches("<a href=\"/metrics/sample\">sample</a>.*?<td class=\"ok\">success</td><td class=\"ok\">up</td>", page);
-        Assert.Matches("<a href=\"/metrics/broken\">broken</a>.*?<td class=\"fail\">failed</td><td class=\"fail\">down</td>", page);
-        Assert.Matches("<a href=\"/metrics/unreachable\">unreachable</a>.*?<td class=\"ok\">success</td><td class=\"fail\">down</td>", page);
+        Assert.Matches("data-collector=\"sample\"><th scope=\"row\" role=\"rowheader\"><a href=\"/metrics/sample\">sample</a>.*?<span class=\"badge ok\">up</span>", page);
+        Assert.Matches("data-collector=\"broken\">.*?<span class=\"badge bad\">scrape failed</span><p class=\"reason bad\">sample failure as configured \\(password &lt;secret&gt; must not show\\)</p>", page);
+        Assert.Matches("data-collector=\"unreachable\">.*?<span class=\"badge bad\">down</span><p class=\"reason bad\">sample target sample://127.0.0.1:7001 did not answer: connection refused \\(as configured; password &lt;secret&gt; must not show\\)</p>", page);
 
-        Assert.Contains("<a href=\"/metrics/sample\">sample</a>", page, StringComparison.Ordinal);
-        Assert.Contains("sample://127.0.0.1:7000", page, StringComparison.Ordinal);
-        Assert.Contains("sample failure as configured (password &lt;secret&gt; must not show)", page, StringComparison.Ordinal);
-        foreach (var secret in new[] { "Zq8-very-secret-pw", "Hx-distinct-password-4471", "Kv-another-password-9912" })
+        Assert.Contains("<code>sample://<wbr>127.<wbr>0.<wbr>0.<wbr>1<wbr>:7000</code>", page, StringComparison.Ordinal);
+
+        // Each scrape of the configured target is charted; the page itself scrapes nothing.
+        Assert.Matches("<title id=\"chart-\\d+-title\">Last 2 scrapes of sample</title>", page);
+        Assert.Matches("<title id=\"chart-\\d+-title\">Last 2 scrapes of broken</title>", page);
+        Assert.Contains("2 failed, 0 with the target down", page, StringComparison.Ordinal);
+        Assert.Contains("0 failed, 2 with the target down", page, StringComparison.Ordinal);
+        foreach (var secret in new[] { "Zq8-very-secret-pw", "Hx-distinct-password-4471", "Kv-another-password-9912", "Uv-down-password-3319", "Wt-down-option-6620" })
         {
             Assert.DoesNotContain(secret, page, StringComparison.Ordinal);
             Assert.DoesNotContain(secret, metrics, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Status_page_loads_nothing_and_reloads_itself_as_the_request_asks()
+    {
+        await using var host = await RunningHost.StartAsync("collectors: {sample: {}}");
+        using var response = await host.SendAsync("/");
+        Assert.Equal(Web.StatusPage.ContentSecurityPolicy, response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("no-store", response.Headers.CacheControl!.ToString());
+        Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+
+        Assert.Contains("<meta http-equiv=\"refresh\" content=\"10\">", await host.GetStringAsync("/"), StringComparison.Ordinal);
+        Assert.Contains("<meta http-equiv=\"refresh\" content=\"30\">", await host.GetStringAsync("/?refresh=30"), StringComparison.Ordinal);
+        Assert.Contains("<meta http-equiv=\"refresh\" content=\"2\">", await host.GetStringAsync("/?refresh=1"), StringComparison.Ordinal);
+        Assert.Contains("<meta http-equiv=\"refresh\" content=\"10\">", await host.GetStringAsync("/?refresh=-5"), StringComparison.Ordinal);
+        Assert.DoesNotContain("http-equiv=\"refresh\"", await host.GetStringAsync("/?refresh=0"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_page_keeps_a_content_security_policy_set_in_the_web_config()
+    {
+        var web = Path.Combine(Tools.TempDirectory("web"), "web.yml");
+        await File.WriteAllTextAsync(web, "http_server_config:\n  headers:\n    Content-Security-Policy: \"default-src 'self'\"\n");
+        await using var host = await RunningHost.StartAsync("collectors: {sample: {}}", [$"--web.config.file={web}"]);
+        using var response = await host.SendAsync("/");
+        Assert.Equal("default-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single());
     }
 
     [Fact]
@@ -172,7 +207,7 @@ public class EndpointTests
 
         // The configured target's last result is not overwritten by probes.
         var page = await host.GetStringAsync("/");
-        Assert.Contains("not yet scraped", page, StringComparison.Ordinal);
+        Assert.Contains("not scraped yet", page, StringComparison.Ordinal);
     }
 
     [Fact]

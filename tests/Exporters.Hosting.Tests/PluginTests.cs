@@ -1,5 +1,6 @@
 using Exporters.Hosting.Collectors;
 using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Hosting.Tests;
 

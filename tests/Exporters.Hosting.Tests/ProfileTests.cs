@@ -168,6 +168,44 @@ public class ProfileTests
         }
     }
 
+    [Fact]
+    public void A_profile_takes_its_exporters_file_sections_and_its_collector_defaults()
+    {
+        var profile = new ExporterProfile("sample_exporter", ":9999")
+        {
+            Collectors = ["sample"],
+            CollectorDefaults = new Dictionary<string, string>(StringComparer.Ordinal) { ["collectors.sample.address"] = "default:1" },
+            ConfigurationSections = new Dictionary<string, string>(StringComparer.Ordinal) { ["extra_labels"] = "collectors.sample.labels" },
+        };
+        var path = Path.Combine(Tools.TempDirectory("profile-config"), "exporter.yml");
+        File.WriteAllText(path, "extra_labels:\n  team: search\n");
+
+        var configuration = ExporterConfiguration.Load(Parse([$"--config.file={path}"], profile: profile), Registry(), new Dictionary<string, string?>());
+        var options = (SampleOptions)configuration.Instances.Single(i => i.Name == "sample").Options;
+        Assert.Equal("default:1", options.Address);
+        Assert.Equal("search", options.Labels["team"]);
+
+        // A flag still wins over the profile's default.
+        var flagged = ExporterConfiguration.Load(Parse([$"--config.file={path}", "--sample.address=b:2"], profile: profile), Registry(), new Dictionary<string, string?>());
+        Assert.Equal("b:2", ((SampleOptions)flagged.Instances.Single().Options).Address);
+
+        // Under the host's own name the section is an unknown key.
+        CommandLine.Parse([$"--config.file={path}"], new Dictionary<string, string?>(), Registry(), out var plain);
+        var error = Assert.Throws<ConfigurationException>(() => ExporterConfiguration.Load(plain, Registry(), new Dictionary<string, string?>()));
+        Assert.Contains("extra_labels: unknown key", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Log_output_goes_to_stdout_or_stderr()
+    {
+        Assert.Equal("stderr", Parse([]).LogOutput);
+        Assert.Equal("stdout", Parse(["--log.output=stdout"]).LogOutput);
+        Assert.Equal("stderr", Parse(["--log.output=STDERR"]).LogOutput);
+        Assert.Equal("stdout", Parse([], new() { ["EXPORTERS_LOG_OUTPUT"] = "stdout" }).LogOutput);
+        var error = Assert.Throws<ConfigurationException>(() => Parse(["--log.output=/var/log/x"]));
+        Assert.Contains("--log.output: '/var/log/x': must be stderr or stdout", error.Message, StringComparison.Ordinal);
+    }
+
     private sealed class OtherDefinition : CollectorDefinition<OtherOptions>
     {
         public override string Name => "other";

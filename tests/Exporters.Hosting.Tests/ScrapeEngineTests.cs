@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Hosting.Tests;
 

@@ -1,5 +1,6 @@
 using Exporters.Exposition;
 using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Passthrough.Tests;
 

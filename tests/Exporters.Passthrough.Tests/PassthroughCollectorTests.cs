@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Exporters.Exposition;
 using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Passthrough.Tests;
 

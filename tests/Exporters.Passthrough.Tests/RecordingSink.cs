@@ -1,7 +1,7 @@
 using System.Text;
 using Exporters.Abstractions.Metrics;
 using Exporters.Exposition;
-using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Passthrough.Tests;
 

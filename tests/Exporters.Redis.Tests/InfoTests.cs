@@ -1,4 +1,5 @@
 using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Redis.Tests;
 

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using Exporters.Abstractions.Metrics;
 using Exporters.Redis.Protocol;
-using Exporters.TestSupport;
+using Exporters.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Exporters.Redis.Tests;

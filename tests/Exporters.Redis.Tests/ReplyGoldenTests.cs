@@ -4,6 +4,7 @@ using Exporters.Abstractions;
 using Exporters.Abstractions.Metrics;
 using Exporters.Redis.Protocol;
 using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Redis.Tests;
 

@@ -1,5 +1,5 @@
 using Exporters.Abstractions.Metrics;
-using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Redis.Tests;
 

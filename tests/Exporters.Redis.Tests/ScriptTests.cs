@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Redis.Tests;
 

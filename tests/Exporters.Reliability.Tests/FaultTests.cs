@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Reliability.Tests;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Exporters.Abstractions;
 using Exporters.Abstractions.Metrics;
+using Microsoft.Extensions.Logging;
 
 namespace Exporters.SamplePlugin;
 
@@ -39,6 +40,11 @@ public sealed class SampleCollector(SampleOptions options) : ICollector
 
         if (options.Down)
         {
+            // As a collector whose target refused the connection: the scrape succeeds, up is 0, the log says why.
+            context.Logger.LogWarning(
+                "sample target {Target} did not answer: connection refused (as configured; password {Password} must not show)",
+                Secrets.RedactTarget(context.Target),
+                options.Password);
             writer.Write(Up, 0);
             return;
         }

@@ -25,7 +25,7 @@ public class BasicAuthTests
         var hash = await HtpasswdAsync("prometheus", "Scrape-Pa55-Ü");
         await using var host = await TestHost.StartAsync(
             "collectors:\n  sample:\n    address: 127.0.0.1:7000\n",
-            $"basic_auth_users:\n  prometheus: '{hash}'\n  other: '{Bcrypt.Hash("x", 4)}'\n");
+            $"basic_auth_users:\n  prometheus: '{hash}'\n  other: '{BcryptHashes.Hash("x", 4)}'\n");
         using var client = host.Client();
 
         foreach (var path in new[] { "/healthz", "/readyz" })
@@ -71,7 +71,7 @@ public class BasicAuthTests
     [Fact]
     public void Successful_checks_are_cached_and_failures_and_unknown_users_are_not()
     {
-        var authenticator = new BasicAuthenticator(new Dictionary<string, string> { ["u"] = Bcrypt.Hash("right", 4) });
+        var authenticator = new BasicAuthenticator(new Dictionary<string, string> { ["u"] = BcryptHashes.Hash("right", 4) });
         Assert.True(authenticator.Check("u", "right"));
         Assert.Equal(1, authenticator.HashChecks);
         Assert.True(authenticator.Check("u", "right"));
@@ -92,9 +92,9 @@ public class BasicAuthTests
     public void The_dummy_hash_has_the_cost_of_the_configured_users()
     {
         // Same cost → same work for an unknown user as for a known one. Count Blowfish setups rather than time them.
-        var authenticator = new BasicAuthenticator(new Dictionary<string, string> { ["u"] = Bcrypt.Hash("p", 6) });
+        var authenticator = new BasicAuthenticator(new Dictionary<string, string> { ["u"] = BcryptHashes.Hash("p", 6) });
         var field = typeof(BasicAuthenticator).GetField("_dummyHash", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
-        Assert.Equal(6, Bcrypt.Cost((string)field.GetValue(authenticator)!));
+        Assert.Equal(6, BcryptHashes.Cost((string)field.GetValue(authenticator)!));
     }
 
     [Theory]

@@ -105,7 +105,7 @@ public class SecretLeakTests
                 uri: http://scraper:{Secrets["passthrough_uri"]}@127.0.0.1:{passthrough.Port}/metrics
             """);
         var webPath = Path.Combine(directory, "web.yaml");
-        await File.WriteAllTextAsync(webPath, $"basic_auth_users:\n  prometheus: '{Bcrypt.Hash(Secrets["web_password"], 4)}'\n");
+        await File.WriteAllTextAsync(webPath, $"basic_auth_users:\n  prometheus: '{BcryptHashes.Hash(Secrets["web_password"], 4)}'\n");
 
         var port = Tools.FreePort();
         var dll = Tools.StockExecutableAssembly();

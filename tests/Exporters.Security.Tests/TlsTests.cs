@@ -101,7 +101,7 @@ public class TlsTests
     public async Task Http2_is_negotiated_unless_switched_off_and_basic_auth_works_over_tls()
     {
         var certs = await Certificates.CreateAsync();
-        var hash = Bcrypt.Hash("tls-pass", 4);
+        var hash = BcryptHashes.Hash("tls-pass", 4);
         foreach (var (http2, expected) in new[] { ("true", HttpVersion.Version20), ("false", HttpVersion.Version11) })
         {
             await using var host = await TestHost.StartAsync(webConfigYaml: TlsYaml(certs) + $"http_server_config:\n  http2: {http2}\nbasic_auth_users:\n  p: '{hash}'\n");

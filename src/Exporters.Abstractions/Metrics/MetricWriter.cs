@@ -27,9 +27,15 @@ public sealed class MetricWriter
     private MetricDefinition? _lastDefinition;
     private MetricFamilyData? _lastFamily;
 
+    /// <summary>Creates a writer without a series cap.</summary>
+    public MetricWriter()
+        : this(int.MaxValue, 0)
+    {
+    }
+
     /// <summary>Creates a writer that keeps at most <paramref name="maxSeries"/> series.</summary>
     /// <param name="maxSeries">The series cap; excess series are dropped and counted in <see cref="DroppedSeries"/>.</param>
-    public MetricWriter(int maxSeries = int.MaxValue)
+    public MetricWriter(int maxSeries)
         : this(maxSeries, 0)
     {
     }

@@ -53,12 +53,24 @@ internal sealed record ExporterConfiguration(IReadOnlyList<InstanceConfiguration
             fileValues = YamlConfiguration.Flatten(text, file);
         }
 
+        var profileDefaults = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (settings.Profile is { } profile)
+        {
+            foreach (var (key, value) in profile.CollectorDefaults)
+            {
+                profileDefaults[key.Replace('.', ':')] = value;
+            }
+
+            fileValues = MoveSections(fileValues, profile.ConfigurationSections);
+        }
+
         var environmentValues = environment
             .Where(kv => kv.Key.StartsWith("EXPORTERS_", StringComparison.OrdinalIgnoreCase) && kv.Key.Contains("__", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key["EXPORTERS_".Length..].Replace("__", ":", StringComparison.Ordinal).ToLowerInvariant(), kv => kv.Value, StringComparer.OrdinalIgnoreCase);
 
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(settings.CollectorDefaults)
+            .AddInMemoryCollection(profileDefaults)
             .AddInMemoryCollection(fileValues)
             .AddInMemoryCollection(environmentValues)
             .AddInMemoryCollection(settings.CollectorOverrides)
@@ -144,5 +156,32 @@ internal sealed record ExporterConfiguration(IReadOnlyList<InstanceConfiguration
         }
 
         return new ExporterConfiguration(instances, probe);
+    }
+
+    /// <summary>Moves a drop-in profile's top-level sections (the replaced exporter's own file keys) to their place.</summary>
+    private static Dictionary<string, string?> MoveSections(Dictionary<string, string?> values, IReadOnlyDictionary<string, string> sections)
+    {
+        if (sections.Count == 0)
+        {
+            return values;
+        }
+
+        var moved = new Dictionary<string, string?>(values.Comparer);
+        foreach (var (key, value) in values)
+        {
+            var target = key;
+            foreach (var (section, path) in sections)
+            {
+                if (key.Equals(section, StringComparison.OrdinalIgnoreCase) || key.StartsWith(section + ":", StringComparison.OrdinalIgnoreCase))
+                {
+                    target = path.Replace('.', ':') + key[section.Length..];
+                    break;
+                }
+            }
+
+            moved[target] = value;
+        }
+
+        return moved;
     }
 }

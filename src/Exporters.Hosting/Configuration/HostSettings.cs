@@ -26,6 +26,9 @@ internal sealed class HostSettings
     /// <summary><c>logfmt</c> or <c>json</c>.</summary>
     public string LogFormat { get; set; } = "logfmt";
 
+    /// <summary>Where logs go: <c>stderr</c> or <c>stdout</c>.</summary>
+    public string LogOutput { get; set; } = "stderr";
+
     /// <summary>How much of Prometheus' scrape timeout is kept back for rendering and the network.</summary>
     public Duration ScrapeTimeoutMargin { get; set; } = Duration.FromSeconds(0.5);
 

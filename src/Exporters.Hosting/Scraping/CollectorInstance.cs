@@ -55,6 +55,7 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
         redactor.RegisterTargetCredentials(Target);
         DisplayTarget = Target is null ? null : redactor.Redact(Secrets.RedactTarget(Target));
         _logger = loggerFactory.CreateLogger($"Exporters.Collector.{Name}");
+        Problems = new ProblemLog(_logger, redactor, timeProvider);
         ConstantLabels = [.. configuration.Options.Labels.OrderBy(l => l.Key, StringComparer.Ordinal)];
         if (Definition.GetUpMetricName(configuration.Options) is { } up)
         {
@@ -97,6 +98,15 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
     /// </summary>
     public ScrapeOutcome? Last { get; private set; }
 
+    /// <summary>The last scrapes of the configured target, for the status page.</summary>
+    public ScrapeHistory History { get; } = new();
+
+    /// <summary>Warnings and errors the collector logged lately while scraping the configured target.</summary>
+    public ProblemLog Problems { get; }
+
+    /// <summary>Whether a call into the collector is running now, including one abandoned at its deadline.</summary>
+    public bool CollectorRunning => _serial.CurrentCount == 0;
+
     /// <summary>Samples rejected since start.</summary>
     public long RejectedTotal => Interlocked.Read(ref _rejectedTotal);
 
@@ -124,6 +134,7 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
         var minInterval = Configuration.Options.MinInterval.Value;
         if (probeTarget is null && minInterval > TimeSpan.Zero && Last is { Success: true } last && now - last.Finished < minInterval)
         {
+            History.CountCacheHit();
             return last with { FromCache = true };
         }
 
@@ -132,11 +143,13 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
             ? probeTarget ?? string.Empty
             : string.Join('\n', probeParameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}").Prepend(probeTarget ?? string.Empty));
         Task<ScrapeOutcome> task;
+        var joined = false;
         lock (_gate)
         {
             if (Configuration.Options.SingleFlight && _inFlight.TryGetValue(key, out var running) && running.Deadline > now)
             {
                 task = running.Task;
+                joined = true;
             }
             else if (!Configuration.Options.SingleFlight)
             {
@@ -162,6 +175,13 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
                     TaskContinuationOptions.ExecuteSynchronously,
                     TaskScheduler.Default);
             }
+        }
+
+        // A scrape this request started ends by its own deadline; one it joined may have been started with a longer
+        // budget, so this request waits no longer than its own.
+        if (!joined)
+        {
+            return await task.WaitAsync(aborted);
         }
 
         try
@@ -193,6 +213,9 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
     {
         var started = _timeProvider.GetTimestamp();
         using var cts = new CancellationTokenSource(budget, _timeProvider);
+        var reserve = ScrapeContext.ReserveFor(budget);
+        using var fetch = new CancellationTokenSource(budget - reserve, _timeProvider);
+        using var fetchOrDeadline = CancellationTokenSource.CreateLinkedTokenSource(fetch.Token, cts.Token);
         var writer = new MetricWriter(Configuration.Options.MaxSeries, _lastFamilyCount);
         var context = new ScrapeContext
         {
@@ -202,14 +225,16 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
             ProbeParameters = probeParameters ?? NoParameters,
             Deadline = deadline,
             CancellationToken = cts.Token,
-            Logger = _logger,
+            FetchDeadline = deadline - reserve,
+            FetchCancellationToken = fetchOrDeadline.Token,
+            Logger = probeTarget is null ? Problems : _logger,
             TimeProvider = _timeProvider,
         };
 
         // The contract promises a collector one call at a time. The gate opens when the collector's task really
         // ends, not when its deadline passes, so a collector that ignores cancellation fails later scrapes instead
         // of running twice.
-        if (!await _serial.WaitAsync(budget))
+        if (!await EnterAsync(cts.Token))
         {
             Interlocked.Increment(ref _failuresTotal);
             var busy = Failure(_timeProvider.GetElapsedTime(started), probeTarget, "the previous scrape of this collector has not finished");
@@ -312,6 +337,19 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
         return Record(outcome, probeTarget);
     }
 
+    private async Task<bool> EnterAsync(CancellationToken deadline)
+    {
+        try
+        {
+            await _serial.WaitAsync(deadline);
+            return true;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     private void ReleaseGate()
     {
         try
@@ -328,6 +366,8 @@ internal sealed partial class CollectorInstance : IAsyncDisposable
     {
         if (probeTarget is null)
         {
+            History.Add(outcome);
+
             // Only the min_interval cache serves a past batch again; the status page needs the outcome's summary.
             // Keeping a large batch (hundreds of thousands of series) alive until the next scrape would double the
             // memory that scrape peaks at.

@@ -43,6 +43,7 @@ internal sealed partial class RuntimeManager : IAsyncDisposable
         ConfigurationHash = HashOfFile();
         LastReloadSuccessful = true;
         LastReloadSuccess = timeProvider.GetUtcNow();
+        Started = LastReloadSuccess;
     }
 
     /// <summary>The live runtime.</summary>
@@ -53,6 +54,12 @@ internal sealed partial class RuntimeManager : IAsyncDisposable
 
     /// <summary>When configuration was last loaded successfully.</summary>
     public DateTimeOffset LastReloadSuccess { get; private set; }
+
+    /// <summary>When the host started (the first configuration was loaded).</summary>
+    public DateTimeOffset Started { get; }
+
+    /// <summary>When a reload was last attempted, or null when none was since start.</summary>
+    public DateTimeOffset? LastReloadAttempt { get; private set; }
 
     /// <summary>Why the last reload failed, or null.</summary>
     public string? LastReloadError { get; private set; }
@@ -71,6 +78,7 @@ internal sealed partial class RuntimeManager : IAsyncDisposable
         await _reloadLock.WaitAsync();
         try
         {
+            LastReloadAttempt = _timeProvider.GetUtcNow();
             var hash = HashOfFile();
             ExporterConfiguration configuration;
             try

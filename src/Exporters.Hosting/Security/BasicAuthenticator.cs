@@ -26,15 +26,15 @@ internal sealed class BasicAuthenticator
     {
         ArgumentNullException.ThrowIfNull(users);
         _users = users;
-        var cost = users.Count == 0 ? Bcrypt.MinCost : users.Values.Max(Bcrypt.Cost);
-        _dummyHash = Bcrypt.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)), cost);
+        var cost = users.Count == 0 ? BcryptHashes.MinCost : users.Values.Max(BcryptHashes.Cost);
+        _dummyHash = BcryptHashes.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)), cost);
     }
 
     /// <summary>Whether <paramref name="hash"/> is a bcrypt hash this authenticator can check.</summary>
     /// <param name="hash">The hash.</param>
     /// <param name="problem">What is wrong with it, never echoing it.</param>
     /// <returns>True when it is valid.</returns>
-    public static bool IsValidHash(string? hash, out string problem) => Bcrypt.IsValidHash(hash, out problem);
+    public static bool IsValidHash(string? hash, out string problem) => BcryptHashes.IsValidHash(hash, out problem);
 
     /// <summary>
     /// Hashes a password given in clear (redis_exporter's <c>--basic-auth-password</c>), so it is checked like any
@@ -42,7 +42,7 @@ internal sealed class BasicAuthenticator
     /// </summary>
     /// <param name="password">The password.</param>
     /// <returns>Its bcrypt hash.</returns>
-    public static string HashPassword(string password) => Bcrypt.Hash(password, 10);
+    public static string HashPassword(string password) => BcryptHashes.Hash(password, 10);
 
     /// <summary>How many bcrypt computations were made (the cache and the tests read it).</summary>
     public long HashChecks => Interlocked.Read(ref _hashChecks);
@@ -64,7 +64,7 @@ internal sealed class BasicAuthenticator
         }
 
         Interlocked.Increment(ref _hashChecks);
-        var matches = Bcrypt.Verify(password, hash);
+        var matches = BcryptHashes.Verify(password, hash);
         if (known && matches)
         {
             if (_verified.Count >= MaxCachedEntries)

@@ -380,7 +380,7 @@ internal static class WebConfigLoader
 
             // The hash is not echoed: it is a secret's derivative and has no place in an error message.
             var hash = (valueNode as YamlScalarNode)?.Value;
-            if (!Bcrypt.IsValidHash(hash, out var problem))
+            if (!BcryptHashes.IsValidHash(hash, out var problem))
             {
                 problems.Add($"{Flag}: basic_auth_users.{user}: {problem}");
                 continue;

@@ -140,13 +140,30 @@ internal static class Endpoints
 
         app.MapGet("/", async context =>
         {
+            var snapshot = StatusSnapshot.Capture(manager, settings, timeProvider.GetUtcNow(), StatusSnapshot.ReadResidentMemory());
+            var html = StatusPage.Render(snapshot, redactor, RefreshSeconds(context.Request.Query["refresh"]));
             context.Response.ContentType = "text/html; charset=utf-8";
             context.Response.Headers.CacheControl = "no-store";
-            await context.Response.WriteAsync(StatusPage.Render(manager, settings, redactor, timeProvider.GetUtcNow()), context.RequestAborted);
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            context.Response.Headers["Referrer-Policy"] = "no-referrer";
+
+            // A policy from the web config file's headers wins.
+            if (!context.Response.Headers.ContainsKey("Content-Security-Policy"))
+            {
+                context.Response.Headers.ContentSecurityPolicy = StatusPage.ContentSecurityPolicy;
+            }
+
+            await context.Response.WriteAsync(html, context.RequestAborted);
         });
 
         return app;
     }
+
+    /// <summary>The status page's reload interval from its <c>refresh</c> parameter: seconds, 0 for none, the default when absent or invalid.</summary>
+    private static int RefreshSeconds(string? parameter) =>
+        int.TryParse(parameter, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            ? seconds == 0 ? 0 : Math.Clamp(seconds, 2, 3600)
+            : StatusPage.DefaultRefreshSeconds;
 
     private static Task PlainText(HttpContext context, int status, string text)
     {

@@ -13,6 +13,7 @@ using Exporters.Hosting.Security;
 using Exporters.Passthrough;
 using Exporters.Redis;
 using Exporters.TestSupport;
+using Exporters.Testing;
 
 namespace Exporters.Security.Tests.Fuzz;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Exporters.TestSupport;
+namespace Exporters.Testing;
 
 /// <summary>Reads values out of exposition text in assertions.</summary>
 public static class MetricText

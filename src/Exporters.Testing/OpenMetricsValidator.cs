@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Exporters.TestSupport;
+namespace Exporters.Testing;
 
 /// <summary>
 /// A strict check of OpenMetrics 1.0 text against the specification's rules: metadata before samples, families
