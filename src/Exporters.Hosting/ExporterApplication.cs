@@ -143,8 +143,11 @@ public sealed partial class ExporterApplication : IAsyncDisposable
         var web = WebFlags.Apply(WebConfigLoader.Load(settings.WebConfigFile), settings);
         ProcessMetrics.Start();
 
-        var webBuilder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = builder.ProgramName });
-        webBuilder.Configuration.Sources.Clear();
+        // The empty builder: no appsettings files (whose change watcher would walk the whole working directory at
+        // start-up), no configuration from the environment, only the server and routing the endpoints need.
+        var webBuilder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [], ApplicationName = builder.ProgramName, ContentRootPath = AppContext.BaseDirectory });
+        webBuilder.WebHost.UseKestrelCore();
+        webBuilder.Services.AddRoutingCore();
         ConfigureLogging(webBuilder.Logging, settings);
         webBuilder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         webBuilder.WebHost.ConfigureKestrel(kestrel =>

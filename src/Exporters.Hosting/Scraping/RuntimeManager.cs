@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Exporters.Hosting.Collectors;
 using Exporters.Hosting.Configuration;
 using Exporters.Hosting.Logging;
@@ -40,7 +39,7 @@ internal sealed partial class RuntimeManager : IAsyncDisposable
         _redactor = redactor;
         _logger = loggerFactory.CreateLogger<RuntimeManager>();
         _current = Build(initial, previous: null);
-        ConfigurationHash = HashOfFile();
+        ConfigurationContent = ReadFile();
         LastReloadSuccessful = true;
         LastReloadSuccess = timeProvider.GetUtcNow();
         Started = LastReloadSuccess;
@@ -64,12 +63,15 @@ internal sealed partial class RuntimeManager : IAsyncDisposable
     /// <summary>Why the last reload failed, or null.</summary>
     public string? LastReloadError { get; private set; }
 
-    /// <summary>A hash of the configuration file last loaded (empty without a file).</summary>
-    public string ConfigurationHash { get; private set; }
+    /// <summary>
+    /// The configuration file as last loaded (empty without a file, null when it could not be read). Kept whole to
+    /// tell a change: a file of a few kilobytes costs less than loading the crypto library for a hash of it.
+    /// </summary>
+    public byte[]? ConfigurationContent { get; private set; }
 
     /// <summary>Whether the file on disk differs from the one last loaded.</summary>
     /// <returns>True when it changed.</returns>
-    public bool FileChanged() => HashOfFile() != ConfigurationHash;
+    public bool FileChanged() => !SameContent(ReadFile(), ConfigurationContent);
 
     /// <summary>Reloads the configuration. On failure the running configuration stays.</summary>
     /// <returns>Null on success, otherwise the problems.</returns>
@@ -79,7 +81,7 @@ internal sealed partial class RuntimeManager : IAsyncDisposable
         try
         {
             LastReloadAttempt = _timeProvider.GetUtcNow();
-            var hash = HashOfFile();
+            var content = ReadFile();
             ExporterConfiguration configuration;
             try
             {
@@ -89,7 +91,7 @@ internal sealed partial class RuntimeManager : IAsyncDisposable
             {
                 LastReloadSuccessful = false;
                 LastReloadError = _redactor.Redact(e.Message);
-                ConfigurationHash = hash;
+                ConfigurationContent = content;
                 LogReloadFailed(_logger, LastReloadError.Replace(Environment.NewLine, "; ", StringComparison.Ordinal));
                 return LastReloadError;
             }
@@ -97,7 +99,7 @@ internal sealed partial class RuntimeManager : IAsyncDisposable
             var previous = Current;
             var next = Build(configuration, previous);
             Volatile.Write(ref _current, next);
-            ConfigurationHash = hash;
+            ConfigurationContent = content;
             LastReloadSuccessful = true;
             LastReloadError = null;
             LastReloadSuccess = _timeProvider.GetUtcNow();
@@ -172,20 +174,23 @@ internal sealed partial class RuntimeManager : IAsyncDisposable
         });
     }
 
-    private string HashOfFile()
+    private static bool SameContent(byte[]? a, byte[]? b) =>
+        a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
+
+    private byte[]? ReadFile()
     {
         if (_settings.ConfigFile is not { } file)
         {
-            return string.Empty;
+            return [];
         }
 
         try
         {
-            return Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file)));
+            return File.ReadAllBytes(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return "unreadable";
+            return null;
         }
     }
 

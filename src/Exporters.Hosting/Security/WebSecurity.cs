@@ -116,7 +116,8 @@ internal static partial class WebSecurity
                 }
             }
 
-            var isScrape = path == telemetry || path.StartsWith(telemetry + "/", StringComparison.Ordinal) || path == "/probe";
+            var isScrape = path == telemetry || path.StartsWith(telemetry + "/", StringComparison.Ordinal) || path == "/probe"
+                || (settings.Profile?.ProbePaths.Contains(path, StringComparer.Ordinal) ?? false);
             if (!isScrape)
             {
                 await next(context);

@@ -40,8 +40,16 @@ internal static class ProcessMetrics
     public static void Write(MetricWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        using (var process = Process.GetCurrentProcess())
+        if (OperatingSystem.IsLinux() && ProcSelf.TryReadStat(out var cpu, out var virtualBytes, out var resident, out var start))
         {
+            writer.Write(CpuSeconds, cpu);
+            writer.Write(ResidentMemory, resident);
+            writer.Write(VirtualMemory, virtualBytes);
+            writer.Write(StartTime, start);
+        }
+        else
+        {
+            using var process = Process.GetCurrentProcess();
             writer.Write(CpuSeconds, process.TotalProcessorTime.TotalSeconds);
             writer.Write(ResidentMemory, process.WorkingSet64);
             writer.Write(VirtualMemory, process.VirtualMemorySize64);
@@ -50,7 +58,11 @@ internal static class ProcessMetrics
 
         if (OperatingSystem.IsLinux())
         {
-            writer.Write(OpenFds, CountOpenFds());
+            if (ProcSelf.CountOpenDescriptors() is { } open)
+            {
+                writer.Write(OpenFds, open);
+            }
+
             if (ReadMaxFds() is { } max)
             {
                 writer.Write(MaxFds, max);
@@ -73,35 +85,28 @@ internal static class ProcessMetrics
         writer.Write(Exceptions, Interlocked.Read(ref _exceptions));
     }
 
-    private static int CountOpenFds()
-    {
-        try
-        {
-            return Directory.EnumerateFileSystemEntries("/proc/self/fd").Count();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return 0;
-        }
-    }
-
     private static double? ReadMaxFds()
     {
         try
         {
-            foreach (var line in File.ReadLines("/proc/self/limits"))
+            Span<byte> buffer = stackalloc byte[4096];
+            using var handle = File.OpenHandle("/proc/self/limits", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var text = buffer[..RandomAccess.Read(handle, buffer, 0)];
+            var start = text.IndexOf("Max open files"u8);
+            if (start < 0)
             {
-                if (line.StartsWith("Max open files", StringComparison.Ordinal))
-                {
-                    var fields = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                    return fields[0] == "unlimited" ? double.PositiveInfinity : double.Parse(fields[0], CultureInfo.InvariantCulture);
-                }
+                return null;
             }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
-        {
-        }
 
-        return null;
+            var line = text[(start + "Max open files".Length)..].TrimStart((byte)' ');
+            var end = line.IndexOf((byte)' ');
+            var soft = end < 0 ? line : line[..end];
+            return soft.SequenceEqual("unlimited"u8) ? double.PositiveInfinity
+                : double.TryParse(soft, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 }
