@@ -73,7 +73,17 @@ public class PrometheusServerTests
         List<(Dictionary<string, string>, double)> results = [];
         while (DateTime.UtcNow < deadline)
         {
-            results = await QueryAsync(api, query);
+            try
+            {
+                results = await QueryAsync(api, query);
+            }
+            catch (HttpRequestException e) when (e.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+            {
+                // Prometheus listens before its storage is open, and answers 503 until then.
+                await Task.Delay(250);
+                continue;
+            }
+
             if (done(results))
             {
                 return results;
