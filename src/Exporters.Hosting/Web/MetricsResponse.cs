@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.IO.Pipelines;
 using Exporters.Exposition;
 using Microsoft.Extensions.Primitives;
@@ -32,12 +31,12 @@ internal static class MetricsResponse
         response.Headers.Vary = "Accept, Accept-Encoding";
         response.Headers.CacheControl = "no-store";
 
-        GZipStream? gzip = null;
+        Stream? gzip = null;
         PipeWriter output;
         if (AcceptsGzip(request.Headers.AcceptEncoding))
         {
             response.Headers.ContentEncoding = "gzip";
-            gzip = new GZipStream(response.Body, CompressionLevel.Fastest, leaveOpen: true);
+            gzip = GzipResponseStream.Create(response.Body);
             output = PipeWriter.Create(gzip, new StreamPipeWriterOptions(leaveOpen: true));
         }
         else
@@ -61,6 +60,10 @@ internal static class MetricsResponse
             if (gzip is not null)
             {
                 await output.CompleteAsync();
+                if (gzip is GzipResponseStream reused)
+                {
+                    await reused.FinishAsync(context.RequestAborted);
+                }
             }
         }
         finally
