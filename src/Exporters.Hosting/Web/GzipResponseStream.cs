@@ -58,7 +58,8 @@ internal sealed partial class GzipResponseStream : Stream
 
     /// <summary>Creates a stream that gzips into <paramref name="output"/>, which it leaves open.</summary>
     /// <param name="output">Where the compressed bytes go.</param>
-    /// <returns>The stream; <see cref="FinishAsync"/> (or disposing it) writes the end of the gzip member.</returns>
+    /// <returns>The stream. A <see cref="GzipResponseStream"/> needs <see cref="FinishAsync"/> to write the end of the
+    /// gzip member before it is disposed; the <see cref="GZipStream"/> fallback writes it when disposed.</returns>
     public static Stream Create(Stream output)
     {
         if (Volatile.Read(ref _nativeUnavailable) == 0)
@@ -188,27 +189,10 @@ internal sealed partial class GzipResponseStream : Stream
     }
 
     /// <inheritdoc />
-    public override async ValueTask DisposeAsync()
-    {
-        if (!_finished)
-        {
-            try
-            {
-                await FinishAsync().ConfigureAwait(false);
-            }
-            finally
-            {
-                Release(reusable: false);
-            }
-        }
-
-        await base.DisposeAsync().ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        // A member cut short (an aborted request) leaves the state mid-stream: it is not reused.
+        // Disposed before FinishAsync, the member is cut short (the request failed or was aborted) and the state is
+        // left mid-stream: it is freed, not reused.
         Release(reusable: false);
         base.Dispose(disposing);
     }
