@@ -253,6 +253,7 @@ internal sealed partial class GzipResponseStream : Stream
         private const int BufferError = -5;
 
         private readonly ZStream* _stream;
+        private int _freed;
 
         public DeflateState()
         {
@@ -267,6 +268,7 @@ internal sealed partial class GzipResponseStream : Stream
             {
                 if (result != Ok)
                 {
+                    _freed = 1;
                     NativeMemory.Free(_stream);
                     GC.SuppressFinalize(this);
                 }
@@ -321,10 +323,9 @@ internal sealed partial class GzipResponseStream : Stream
 
         private void Free()
         {
-            if (_stream->InternalState != null)
+            if (Interlocked.Exchange(ref _freed, 1) == 0)
             {
                 _ = DeflateEnd(_stream);
-                _stream->InternalState = null;
                 NativeMemory.Free(_stream);
             }
         }
