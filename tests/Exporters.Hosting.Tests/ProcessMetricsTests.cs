@@ -6,6 +6,7 @@ using Exporters.Testing;
 namespace Exporters.Hosting.Tests;
 
 /// <summary>The process_* figures read from /proc agree with what the framework's Process class reports.</summary>
+[Collection(ProcessWideCollection.Name)]
 public class ProcessMetricsTests
 {
     private static string Render()
