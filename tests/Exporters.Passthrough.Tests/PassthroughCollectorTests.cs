@@ -5,6 +5,7 @@ using Exporters.Testing;
 
 namespace Exporters.Passthrough.Tests;
 
+[Collection(TimingCollection.Name)]
 public class PassthroughCollectorTests
 {
     private static readonly PassthroughCollectorDefinition Definition = new();
