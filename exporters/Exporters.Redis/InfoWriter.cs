@@ -279,12 +279,9 @@ internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, Time
         char[]? rented = null;
         try
         {
-            var rest = reply.DecodeText(ArrayPool<char>.Shared, ref rented);
-            while (!rest.IsEmpty)
+            foreach (var row in reply.DecodeText(ArrayPool<char>.Shared, ref rented).EnumerateLines())
             {
-                var end = rest.IndexOf('\n');
-                var line = (end < 0 ? rest : rest[..end]).Trim();
-                rest = end < 0 ? ReadOnlySpan<char>.Empty : rest[(end + 1)..];
+                var line = row.Trim();
                 if (line.IsEmpty)
                 {
                     continue;
@@ -330,19 +327,14 @@ internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, Time
     {
         var now = Math.Floor(time.GetUtcNow().ToUnixTimeMilliseconds() / 1000d);
         var gauges = RedisMetrics.ClientGaugeNames;
-        Span<double> values = stackalloc double[gauges.Length];
-        Span<bool> present = stackalloc bool[gauges.Length];
         var listed = 0;
         var notListed = 0;
         char[]? rented = null;
         try
         {
-            var rest = reply.DecodeText(ArrayPool<char>.Shared, ref rented);
-            while (!rest.IsEmpty)
+            foreach (var row in reply.DecodeText(ArrayPool<char>.Shared, ref rented).EnumerateLines())
             {
-                var end = rest.IndexOf('\n');
-                var line = (end < 0 ? rest : rest[..end]).Trim();
-                rest = end < 0 ? ReadOnlySpan<char>.Empty : rest[(end + 1)..];
+                var line = row.Trim();
                 if (!line.StartsWith("id=") || !InfoText.TryGetPair(line, "id", out var idText, ' ') || !InfoText.TryGetPair(line, "addr", out var addr, ' '))
                 {
                     continue;
@@ -377,16 +369,12 @@ internal sealed class InfoWriter(RedisMetrics metrics, MetricWriter writer, Time
 
                 for (var g = 0; g < gauges.Length; g++)
                 {
-                    present[g] = InfoText.TryGetPair(line, gauges[g].Field, out var text, ' ') && InfoText.TryParseValue(text, out values[g]);
-                    if (present[g] && gauges[g].Field is "age" or "idle")
+                    if (!InfoText.TryGetPair(line, gauges[g].Field, out var text, ' ') || !InfoText.TryParseValue(text, out var value))
                     {
-                        values[g] = now - values[g];
+                        continue;
                     }
 
-                    if (present[g])
-                    {
-                        writer.Write(metrics.ConnectedClientGauges[g], values[g], id, name);
-                    }
+                    writer.Write(metrics.ConnectedClientGauges[g], gauges[g].Field is "age" or "idle" ? now - value : value, id, name);
                 }
             }
         }
