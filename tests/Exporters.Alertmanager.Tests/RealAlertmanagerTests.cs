@@ -8,6 +8,7 @@ namespace Exporters.Alertmanager.Tests;
 /// Debian's Alertmanager 0.25 with five alerts (one inhibited by a critical alert of the same cluster, one
 /// silenced) and silences in every state.
 /// </summary>
+[Collection(TimingCollection.Name)]
 public sealed class RealAlertmanagerTests : IAsyncLifetime
 {
     private AlertmanagerServer _server = null!;
