@@ -5,6 +5,7 @@ using Exporters.Testing;
 namespace Exporters.Alertmanager.Tests;
 
 /// <summary>Every failure gives alertmanager_api_up 0, leaves the passthrough alone, and returns before the deadline.</summary>
+[Collection(TimingCollection.Name)]
 public class FaultTests
 {
     public static TheoryData<string> Faults => ["500", "malformed-json", "null-json", "slow", "silent", "reset-mid-body", "wrong-shape"];

@@ -32,6 +32,19 @@ internal static class TestSupport
     }
 
     /// <summary>
+    /// Like <see cref="ScrapeAsync"/>, but also returns how long the scrape alone took: the harness is built before the
+    /// clock starts, so a deadline assertion measures the collector and not its set-up.
+    /// </summary>
+    public static async Task<(string Text, TimeSpan Elapsed, CollectorHarness Harness)> TimedScrapeAsync(Dictionary<string, string?> settings, TimeSpan timeout)
+    {
+        var harness = CollectorHarness.Create(Definition, settings);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var writer = await harness.ScrapeAsync(timeout);
+        var elapsed = watch.Elapsed;
+        return (CollectorHarness.Render(writer.Batch), elapsed, harness);
+    }
+
+    /// <summary>
     /// Drops lines whose values change from run to run (durations) and writes the fixture server's address and the
     /// retriever's read times as placeholders.
     /// </summary>

@@ -3,6 +3,7 @@ using Exporters.TestSupport;
 
 namespace Exporters.Redis.Tests;
 
+[Collection(TimingCollection.Name)]
 public sealed class ConnectionTests
 {
     [Fact]
