@@ -255,7 +255,7 @@ internal sealed class ElasticsearchCollector : ICollector, IDisposable
         {
             if (outcome.Error is null)
             {
-                Merge(outcome.Staging, writer);
+                writer.MoveFrom(outcome.Staging);
                 outcome.Commit?.Invoke(writer);
                 anySuccess = true;
             }
@@ -305,36 +305,6 @@ internal sealed class ElasticsearchCollector : ICollector, IDisposable
         public Action<MetricWriter>? Commit { get; init; }
 
         public bool Skipped { get; init; }
-    }
-
-    /// <summary>Copies a successful sub-collector's staging batch into the scrape's writer.</summary>
-    internal static void Merge(MetricWriter from, MetricWriter to)
-    {
-        foreach (var family in from.Batch.Families)
-        {
-            for (var i = 0; i < family.SeriesCount; i++)
-            {
-                var labels = family.GetLabelValues(i);
-                var payload = family.GetPayload(i);
-                switch (family.Definition)
-                {
-                    case GaugeDefinition gauge:
-                        to.Write(gauge, payload[0], labels);
-                        break;
-                    case CounterDefinition counter:
-                        to.Write(counter, payload[0], labels);
-                        break;
-                    case InfoDefinition info:
-                        to.Write(info, labels);
-                        break;
-                    case StateSetDefinition stateSet:
-                        to.Write(stateSet, labels[^1], payload[0] != 0, labels[..^1]);
-                        break;
-                    default:
-                        throw new InvalidOperationException($"cannot merge family {family.Definition}");
-                }
-            }
-        }
     }
 
     private static string? SafeResolve(string? value, string? file)

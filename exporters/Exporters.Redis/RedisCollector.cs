@@ -943,38 +943,11 @@ internal sealed class InstanceRoleLabel(RedisMetrics metrics)
             for (var i = 0; i < family.SeriesCount; i++)
             {
                 var labels = family.GetLabelValues(i);
-                var values = unlabelled ? labels.ToArray() : [.. labels, role];
-                var payload = family.GetPayload(i);
-                switch (target)
-                {
-                    case GaugeDefinition gauge:
-                        to.Write(gauge, payload[0], values);
-                        break;
-                    case CounterDefinition counter:
-                        to.Write(counter, payload[0], values);
-                        break;
-                    case InfoDefinition info:
-                        to.Write(info, values);
-                        break;
-                    case HistogramDefinition histogram:
-                        var buckets = new HistogramBucket[(payload.Length - 2) / 2];
-                        for (var b = 0; b < buckets.Length; b++)
-                        {
-                            buckets[b] = new HistogramBucket(payload[2 + (2 * b)], payload[3 + (2 * b)]);
-                        }
-
-                        to.Write(histogram, buckets, payload[0], payload[1], values);
-                        break;
-                    case SummaryDefinition summary:
-                        var quantiles = new SummaryQuantile[(payload.Length - 2) / 2];
-                        for (var q = 0; q < quantiles.Length; q++)
-                        {
-                            quantiles[q] = new SummaryQuantile(payload[2 + (2 * q)], payload[3 + (2 * q)]);
-                        }
-
-                        to.Write(summary, quantiles, payload[0], payload[1], values);
-                        break;
-                }
+                // A state set's state is its last stored label value, so the role goes just before it.
+                string[] values = unlabelled ? labels.ToArray()
+                    : definition.Type == MetricType.StateSet ? [.. labels[..^1], role, labels[^1]]
+                    : [.. labels, role];
+                to.WriteSeries(target, family.GetPayload(i), values);
             }
         }
     }
@@ -989,6 +962,7 @@ internal sealed class InstanceRoleLabel(RedisMetrics metrics)
             InfoDefinition => new InfoDefinition(definition.Name, definition.Help, labels),
             HistogramDefinition => new HistogramDefinition(definition.Name, definition.Help, labels, definition.Unit),
             SummaryDefinition summary => new SummaryDefinition(definition.Name, definition.Help, labels, definition.Unit) { MaxQuantile = summary.MaxQuantile },
+            StateSetDefinition => new StateSetDefinition(definition.Name, definition.Help, labels),
             _ => definition,
         };
     }

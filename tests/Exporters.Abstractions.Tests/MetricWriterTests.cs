@@ -303,4 +303,133 @@ public class MetricWriterTests
             Assert.Equal(i, family.GetPayload(i)[0]);
         }
     }
+
+    [Fact]
+    public void Moving_takes_over_a_new_family_whole_and_empties_the_source()
+    {
+        var staging = new MetricWriter();
+        staging.Write(Keys, 1, "db0");
+        staging.Write(Keys, 2, "db1");
+        var family = Assert.Single(staging.Batch.Families);
+        var writer = new MetricWriter();
+        writer.Write(Commands, 5, "get");
+
+        writer.MoveFrom(staging);
+
+        Assert.Same(family, writer.Batch.Families[1]);
+        Assert.Equal(3, writer.Batch.SeriesCount);
+        Assert.Empty(staging.Batch.Families);
+        Assert.Equal(0, staging.Batch.SeriesCount);
+        Assert.False(staging.HasFamily(Keys));
+
+        // Both writers stay usable: the source starts a fresh family, the destination still rejects duplicates.
+        staging.Write(Keys, 3, "db0");
+        Assert.NotSame(family, Assert.Single(staging.Batch.Families));
+        writer.Write(Keys, 9, "db1");
+        Assert.Equal(1, writer.RejectedSamples);
+        Assert.Equal(2, family.SeriesCount);
+    }
+
+    [Fact]
+    public void Moving_into_a_family_already_written_merges_series_and_rejects_duplicates()
+    {
+        var writer = new MetricWriter();
+        writer.Write(Keys, 1, "db0");
+        var staging = new MetricWriter();
+        staging.Write(Keys, 7, "db0");
+        staging.Write(Keys, 2, "db1");
+
+        writer.MoveFrom(staging);
+
+        var family = Assert.Single(writer.Batch.Families);
+        Assert.Equal(2, family.SeriesCount);
+        Assert.Equal(1, family.GetPayload(0)[0]);
+        Assert.Equal("db1", family.GetLabelValues(1)[0]);
+        Assert.Equal(1, writer.RejectedSamples);
+        Assert.Empty(staging.Batch.Families);
+    }
+
+    [Fact]
+    public void Moving_respects_the_series_cap_and_carries_the_sources_counts()
+    {
+        var staging = new MetricWriter(2);
+        staging.Write(Keys, 1, "db0");
+        staging.Write(Keys, 2, "db0");
+        staging.Write(Keys, 3, "db1");
+        staging.Write(Keys, 4, "db2");
+        var writer = new MetricWriter(2);
+        writer.Write(Commands, 5, "get");
+
+        writer.MoveFrom(staging);
+
+        Assert.Equal(2, writer.Batch.SeriesCount);
+        Assert.Equal(1, writer.Batch.Families[1].SeriesCount);
+        Assert.Equal(2, writer.DroppedSeries);
+        Assert.Equal(1, writer.RejectedSamples);
+        Assert.Equal(0, staging.DroppedSeries);
+        Assert.Equal(0, staging.RejectedSamples);
+    }
+
+    [Fact]
+    public void Moving_a_family_whose_name_clashes_throws_and_keeps_what_was_not_moved()
+    {
+        var writer = new MetricWriter();
+        writer.Write(new GaugeDefinition("db_keys", "Another family of the same name.", ["db"]), 1, "db0");
+        var staging = new MetricWriter();
+        staging.Write(Commands, 5, "get");
+        staging.Write(Keys, 1, "db0");
+
+        var error = Assert.Throws<ArgumentException>(() => writer.MoveFrom(staging));
+
+        Assert.Contains("db_keys", error.Message, StringComparison.Ordinal);
+        Assert.True(writer.HasFamily(Commands));
+        Assert.Same(Keys, Assert.Single(staging.Batch.Families).Definition);
+        Assert.Equal(1, staging.Batch.SeriesCount);
+        Assert.Throws<ArgumentException>(() => writer.MoveFrom(writer));
+    }
+
+    [Fact]
+    public void A_series_written_from_a_stored_payload_reads_back_the_same_for_every_type()
+    {
+        var source = new MetricWriter();
+        var state = new StateSetDefinition("role", "Role.", ["node"]);
+        var info = new InfoDefinition("build_info", "Build.", ["version"]);
+        var histogram = new HistogramDefinition("latency_seconds", "Latency.", ["op"]);
+        var summary = new SummaryDefinition("size_bytes", "Size.", ["op"]);
+        source.Write(Keys, 1.5, "db0");
+        source.Write(Commands, 3, "get");
+        source.Write(state, "leader", true, "n1");
+        source.Write(info, "1.0");
+        source.Write(histogram, [new HistogramBucket(0.1, 2), new HistogramBucket(1, 5)], 2.5, 6, "get");
+        source.Write(summary, [new SummaryQuantile(0.5, 10), new SummaryQuantile(0.9, 20)], 100, 8, "get");
+
+        var copy = new MetricWriter();
+        foreach (var family in source.Batch.Families)
+        {
+            copy.WriteSeries(family.Definition, family.GetPayload(0), family.GetLabelValues(0));
+        }
+
+        Assert.Equal(0, copy.RejectedSamples);
+        for (var f = 0; f < source.Batch.Families.Count; f++)
+        {
+            var expected = source.Batch.Families[f];
+            var actual = copy.Batch.Families[f];
+            Assert.Same(expected.Definition, actual.Definition);
+            Assert.Equal(expected.GetLabelValues(0).ToArray(), actual.GetLabelValues(0).ToArray());
+            Assert.Equal(expected.GetPayload(0).ToArray(), actual.GetPayload(0).ToArray());
+        }
+    }
+
+    [Fact]
+    public void A_series_from_a_payload_is_checked_like_a_typed_write()
+    {
+        var writer = new MetricWriter();
+        writer.WriteSeries(Commands, [-1], "get");
+        Assert.Equal(1, writer.RejectedSamples);
+        Assert.Contains("negative", writer.LastRejection, StringComparison.Ordinal);
+        var error = Assert.Throws<ArgumentException>(() => writer.WriteSeries(Keys, [], "db0"));
+        Assert.Contains("db_keys", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => writer.WriteSeries(new HistogramDefinition("h_seconds", "H."), [1, 2, 3]));
+        Assert.Throws<ArgumentException>(() => writer.WriteSeries(new StateSetDefinition("s", "S."), [1]));
+    }
 }

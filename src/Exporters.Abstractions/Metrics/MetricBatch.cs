@@ -23,4 +23,14 @@ public sealed class MetricBatch
     public int SeriesCount { get; internal set; }
 
     internal void Add(MetricFamilyData family) => _families.Add(family);
+
+    internal void RemoveFirst(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            SeriesCount -= _families[i].SeriesCount;
+        }
+
+        _families.RemoveRange(0, count);
+    }
 }

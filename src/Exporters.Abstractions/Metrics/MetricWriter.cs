@@ -256,6 +256,152 @@ public sealed class MetricWriter
         }
     }
 
+    /// <summary>
+    /// Writes one series from a payload in the stored layout (see <see cref="MetricFamilyData"/>), checked as the typed
+    /// <c>Write</c> of <paramref name="definition"/>'s type would check it. For copying a series out of another batch,
+    /// possibly under a definition with more labels.
+    /// </summary>
+    /// <param name="definition">The family; any type.</param>
+    /// <param name="payload">The payload, laid out as <see cref="MetricFamilyData.GetPayload"/> returns it for this type.</param>
+    /// <param name="labelValues">One value per declared label, in order; a state set's state comes last, as
+    /// <see cref="MetricFamilyData.GetLabelValues"/> returns it.</param>
+    /// <exception cref="ArgumentException">The payload is too short for the type, or the label count is wrong.</exception>
+    public void WriteSeries(MetricDefinition definition, ReadOnlySpan<double> payload, params ReadOnlySpan<string> labelValues)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var minimum = definition.Type switch
+        {
+            MetricType.Info => 0,
+            MetricType.Histogram or MetricType.Summary => 2,
+            _ => 1,
+        };
+        if (payload.Length < minimum || (minimum == 2 && payload.Length % 2 != 0))
+        {
+            throw new ArgumentException($"metric '{definition.Name}': a {definition.Type} payload of {payload.Length} values does not have the stored layout", nameof(payload));
+        }
+
+        switch (definition)
+        {
+            case GaugeDefinition gauge:
+                Write(gauge, payload[0], labelValues);
+                break;
+            case CounterDefinition counter:
+                Write(counter, payload[0], labelValues);
+                break;
+            case InfoDefinition info:
+                Write(info, labelValues);
+                break;
+            case StateSetDefinition stateSet:
+                if (labelValues.IsEmpty)
+                {
+                    throw new ArgumentException($"metric '{definition.Name}': a state set series needs its state as the last label value", nameof(labelValues));
+                }
+
+                Write(stateSet, labelValues[^1], payload[0] != 0, labelValues[..^1]);
+                break;
+            case HistogramDefinition histogram:
+                var buckets = new HistogramBucket[(payload.Length - 2) / 2];
+                for (var i = 0; i < buckets.Length; i++)
+                {
+                    buckets[i] = new HistogramBucket(payload[2 + (2 * i)], payload[3 + (2 * i)]);
+                }
+
+                Write(histogram, buckets, payload[0], payload[1], labelValues);
+                break;
+            case SummaryDefinition summary:
+                var quantiles = new SummaryQuantile[(payload.Length - 2) / 2];
+                for (var i = 0; i < quantiles.Length; i++)
+                {
+                    quantiles[i] = new SummaryQuantile(payload[2 + (2 * i)], payload[3 + (2 * i)]);
+                }
+
+                Write(summary, quantiles, payload[0], payload[1], labelValues);
+                break;
+            default:
+                throw new ArgumentException($"metric '{definition.Name}': {definition.GetType().Name} is not a family type this writer knows", nameof(definition));
+        }
+    }
+
+    /// <summary>
+    /// Moves everything <paramref name="source"/> recorded into this writer, as if it had been written here, and leaves
+    /// <paramref name="source"/> empty: for a collector that writes parts of a scrape to writers of their own and keeps
+    /// only the parts that succeeded. A family this writer has not written yet is taken over whole, without copying its
+    /// series, so a large part costs no second copy of itself; a family both hold is merged series by series, with
+    /// duplicates rejected. The series cap, rejections and name clashes apply as for writes, and the source's own
+    /// rejected and dropped counts are added to this writer's.
+    /// </summary>
+    /// <param name="source">The writer to empty into this one; it can be written to again afterwards.</param>
+    /// <exception cref="ArgumentException"><paramref name="source"/> is this writer, or one of its families clashes by
+    /// name with a different family here (the rest of <paramref name="source"/> is then left where it is).</exception>
+    public void MoveFrom(MetricWriter source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (ReferenceEquals(source, this))
+        {
+            throw new ArgumentException("a writer cannot move its series into itself", nameof(source));
+        }
+
+        var families = source.Batch.Families;
+        for (var f = 0; f < families.Count; f++)
+        {
+            var family = families[f];
+            var definition = family.Definition;
+            if (!_families.ContainsKey(definition) && (long)Batch.SeriesCount + family.SeriesCount <= MaxSeries)
+            {
+                foreach (var name in definition.Names)
+                {
+                    if (_names.TryGetValue(name, out var existing))
+                    {
+                        source.RemoveFirst(f);
+                        throw Collision(definition, existing, name);
+                    }
+                }
+
+                _families.Add(definition, family);
+                foreach (var name in definition.Names)
+                {
+                    _names.Add(name, definition);
+                }
+
+                Batch.Add(family);
+                Batch.SeriesCount += family.SeriesCount;
+                continue;
+            }
+
+            for (var i = 0; i < family.SeriesCount; i++)
+            {
+                WriteSeries(definition, family.GetPayload(i), family.GetLabelValues(i));
+            }
+        }
+
+        RejectedSamples += source.RejectedSamples;
+        DroppedSeries += source.DroppedSeries;
+        LastRejection = source.LastRejection ?? LastRejection;
+        source.RemoveFirst(families.Count);
+        source.RejectedSamples = 0;
+        source.DroppedSeries = 0;
+        source.LastRejection = null;
+    }
+
+    /// <summary>Forgets the first <paramref name="count"/> families, which another writer now holds.</summary>
+    private void RemoveFirst(int count)
+    {
+        var families = Batch.Families;
+        for (var i = 0; i < count; i++)
+        {
+            var definition = families[i].Definition;
+            _families.Remove(definition);
+            foreach (var name in definition.Names)
+            {
+                _names.Remove(name);
+            }
+        }
+
+        Batch.RemoveFirst(count);
+        _lastDefinition = null;
+        _lastFamily = null;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private MetricFamilyData Family(MetricDefinition definition, int labelCount)
     {
