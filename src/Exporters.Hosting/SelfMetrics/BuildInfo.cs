@@ -1,17 +1,16 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 
 namespace Exporters.Hosting.SelfMetrics;
 
 /// <summary>The version and source revision this binary was built from.</summary>
-internal static class BuildInfo
+/// <remarks>Both come from <c>InformationalVersion</c>, a constant the build writes (Exporters.Hosting.csproj).</remarks>
+internal static partial class BuildInfo
 {
     static BuildInfo()
     {
-        var informational = typeof(BuildInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
-        var plus = informational.IndexOf('+', StringComparison.Ordinal);
-        Version = plus < 0 ? informational : informational[..plus];
-        Revision = plus < 0 ? "unknown" : informational[(plus + 1)..];
+        var plus = InformationalVersion.IndexOf('+', StringComparison.Ordinal);
+        Version = plus < 0 ? InformationalVersion : InformationalVersion[..plus];
+        Revision = plus < 0 ? "unknown" : InformationalVersion[(plus + 1)..];
     }
 
     /// <summary>The product version, for example <c>0.1.0</c>.</summary>
