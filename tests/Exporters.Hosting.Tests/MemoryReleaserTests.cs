@@ -51,6 +51,69 @@ public class MemoryReleaserTests
     }
 
     [Fact]
+    public async Task A_heavy_scrape_is_collected_as_soon_as_the_last_scrape_ends()
+    {
+        var (releaser, activity) = Create();
+        releaser.WatchScrapes();
+        Assert.True(activity.TryEnter(limit: 0));
+        Assert.True(activity.TryEnter(limit: 0));
+        Churn((int)(MemoryReleaser.HeavyAllocatedBytes / (1024 * 1024)) + 8);
+
+        activity.Exit();
+        await Task.Delay(200);
+        Assert.Equal(0, releaser.Releases);
+
+        activity.Exit();
+        for (var i = 0; i < 100 && releaser.ReleasesAfterHeavyScrapes == 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(1, releaser.ReleasesAfterHeavyScrapes);
+        Assert.Equal(1, releaser.Releases);
+    }
+
+    [Fact]
+    public async Task A_heavy_scrape_is_collected_even_when_the_next_scrape_starts_at_once()
+    {
+        var (releaser, activity) = Create();
+        releaser.WatchScrapes();
+        Assert.True(activity.TryEnter(limit: 0));
+        Churn((int)(MemoryReleaser.HeavyAllocatedBytes / (1024 * 1024)) + 8);
+        activity.Exit();
+        Assert.True(activity.TryEnter(limit: 0));
+        try
+        {
+            for (var i = 0; i < 100 && releaser.ReleasesAfterHeavyScrapes == 0; i++)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.Equal(1, releaser.ReleasesAfterHeavyScrapes);
+            Assert.False(releaser.TryRelease());
+        }
+        finally
+        {
+            activity.Exit();
+        }
+    }
+
+    [Fact]
+    public async Task A_light_scrape_leaves_the_release_to_the_interval()
+    {
+        var (releaser, activity) = Create();
+        releaser.WatchScrapes();
+        Assert.True(activity.TryEnter(limit: 0));
+        Churn((int)(MemoryReleaser.MinimumAllocatedBytes / (1024 * 1024)) + 8);
+        activity.Exit();
+        await Task.Delay(300);
+
+        Assert.Equal(0, releaser.Releases);
+        Assert.True(releaser.TryRelease());
+        Assert.Equal(0, releaser.ReleasesAfterHeavyScrapes);
+    }
+
+    [Fact]
     public void Release_returns_the_memory_scrapes_left_committed()
     {
         var (releaser, _) = Create();

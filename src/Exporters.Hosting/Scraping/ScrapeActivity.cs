@@ -7,6 +7,7 @@ namespace Exporters.Hosting.Scraping;
 internal sealed class ScrapeActivity
 {
     private int _inFlight;
+    private Action? _quiet;
 
     /// <summary>Scrapes being served now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -26,5 +27,18 @@ internal sealed class ScrapeActivity
     }
 
     /// <summary>Ends a scrape started with <see cref="TryEnter"/>.</summary>
-    public void Exit() => Interlocked.Decrement(ref _inFlight);
+    public void Exit()
+    {
+        if (Interlocked.Decrement(ref _inFlight) == 0)
+        {
+            Volatile.Read(ref _quiet)?.Invoke();
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="callback"/> whenever the last scrape in progress ends, on the thread that ended it (the
+    /// callback hands anything slow to another thread).
+    /// </summary>
+    /// <param name="callback">What to call.</param>
+    public void OnQuiet(Action callback) => Volatile.Write(ref _quiet, (Action?)Delegate.Combine(_quiet, callback));
 }
