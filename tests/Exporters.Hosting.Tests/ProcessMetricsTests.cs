@@ -49,4 +49,29 @@ public class ProcessMetricsTests
         Assert.InRange(after, Directory.GetFileSystemEntries("/proc/self/fd").Length - 3, Directory.GetFileSystemEntries("/proc/self/fd").Length + 3);
         Assert.True(MetricText.Require(Render(), "process_max_fds") >= after);
     }
+
+    [Fact]
+    public void Every_scrape_reads_the_figures_afresh()
+    {
+        var first = MetricText.Require(Render(), "process_cpu_seconds_total");
+        var spin = Stopwatch.StartNew();
+        var sum = 0L;
+        while (spin.ElapsedMilliseconds < 400)
+        {
+            sum += spin.ElapsedTicks % 7;
+        }
+
+        GC.KeepAlive(sum);
+        var second = MetricText.Require(Render(), "process_cpu_seconds_total");
+        Assert.True(second >= first + 0.2, $"cpu {first} then {second} after 400 ms of spinning");
+    }
+
+    [Fact]
+    public void Max_descriptors_is_the_soft_limit_proc_reports()
+    {
+        var line = File.ReadAllLines("/proc/self/limits").Single(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+        var soft = line["Max open files".Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+        var expected = soft == "unlimited" ? double.PositiveInfinity : double.Parse(soft, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(expected, MetricText.Require(Render(), "process_max_fds"));
+    }
 }

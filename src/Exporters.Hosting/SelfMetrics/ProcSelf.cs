@@ -14,7 +14,10 @@ namespace Exporters.Hosting.SelfMetrics;
 internal static partial class ProcSelf
 {
     private const int ClockTicksName = 2; // _SC_CLK_TCK
+    private const int OpenFilesLimit = 7; // RLIMIT_NOFILE
     private static readonly Lazy<Clock?> Ticks = new(ReadClock);
+    private static readonly Lazy<Microsoft.Win32.SafeHandles.SafeFileHandle> StatHandle = new(
+        () => File.OpenHandle("/proc/self/stat", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
 
     /// <summary>CPU time, virtual and resident memory from <c>/proc/self/stat</c>.</summary>
     /// <param name="cpuSeconds">User and system CPU seconds.</param>
@@ -34,8 +37,9 @@ internal static partial class ProcSelf
         int length;
         try
         {
-            using var handle = File.OpenHandle("/proc/self/stat", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            length = RandomAccess.Read(handle, buffer, 0);
+            // procfs writes the file afresh for every read from offset 0, so one descriptor serves every scrape: no
+            // open, stat, lock and close per scrape (a third of the host's system time under steady scraping).
+            length = RandomAccess.Read(StatHandle.Value, buffer, 0);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -102,6 +106,25 @@ internal static partial class ProcSelf
         }
     }
 
+    /// <summary>The soft limit on open descriptors (<c>getrlimit</c>, as <c>Max open files</c> in <c>/proc/self/limits</c>).</summary>
+    /// <returns>The limit, infinity when unlimited, or null when it cannot be read.</returns>
+    public static double? MaxOpenDescriptors()
+    {
+        try
+        {
+            if (NativeMethods.GetResourceLimit(OpenFilesLimit, out var limit) != 0)
+            {
+                return null;
+            }
+
+            return limit.Soft == ulong.MaxValue ? double.PositiveInfinity : limit.Soft;
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return null;
+        }
+    }
+
     private static Clock? ReadClock()
     {
         try
@@ -124,12 +147,23 @@ internal static partial class ProcSelf
 
     private sealed record Clock(long TicksPerSecond, long BootSeconds);
 
+    [StructLayout(LayoutKind.Sequential)]
+    private struct ResourceLimit
+    {
+        public ulong Soft;
+        public ulong Hard;
+    }
+
     private static partial class NativeMethods
     {
         // The soname, not "libc": without the C development files "libc.so" does not exist.
         [LibraryImport("libc.so.6", EntryPoint = "sysconf")]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         public static partial long SystemConfiguration(int name);
+
+        [LibraryImport("libc.so.6", EntryPoint = "getrlimit")]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static partial int GetResourceLimit(int resource, out ResourceLimit limit);
 
         [LibraryImport("libc.so.6", EntryPoint = "opendir", StringMarshalling = StringMarshalling.Utf8)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

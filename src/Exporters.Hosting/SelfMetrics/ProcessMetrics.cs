@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Exporters.Abstractions.Metrics;
 
 namespace Exporters.Hosting.SelfMetrics;
@@ -63,7 +62,7 @@ internal static class ProcessMetrics
                 writer.Write(OpenFds, open);
             }
 
-            if (ReadMaxFds() is { } max)
+            if (ProcSelf.MaxOpenDescriptors() is { } max)
             {
                 writer.Write(MaxFds, max);
             }
@@ -83,30 +82,5 @@ internal static class ProcessMetrics
         writer.Write(ThreadPoolQueue, ThreadPool.PendingWorkItemCount);
         writer.Write(ThreadPoolCompleted, ThreadPool.CompletedWorkItemCount);
         writer.Write(Exceptions, Interlocked.Read(ref _exceptions));
-    }
-
-    private static double? ReadMaxFds()
-    {
-        try
-        {
-            Span<byte> buffer = stackalloc byte[4096];
-            using var handle = File.OpenHandle("/proc/self/limits", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var text = buffer[..RandomAccess.Read(handle, buffer, 0)];
-            var start = text.IndexOf("Max open files"u8);
-            if (start < 0)
-            {
-                return null;
-            }
-
-            var line = text[(start + "Max open files".Length)..].TrimStart((byte)' ');
-            var end = line.IndexOf((byte)' ');
-            var soft = end < 0 ? line : line[..end];
-            return soft.SequenceEqual("unlimited"u8) ? double.PositiveInfinity
-                : double.TryParse(soft, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }
