@@ -15,6 +15,25 @@ public class MemoryReleaserTests
         return (new MemoryReleaser(new HostSettings(), activity, TimeProvider.System, NullLogger<MemoryReleaser>.Instance), activity);
     }
 
+    /// <summary>A releaser watching scrapes, with one scrape in flight that has allocated 8 MB past <paramref name="bytes"/>.</summary>
+    private static (MemoryReleaser Releaser, ScrapeActivity Activity) ScrapeInFlight(long bytes)
+    {
+        var (releaser, activity) = Create();
+        releaser.WatchScrapes();
+        Assert.True(activity.TryEnter(limit: 0));
+        Churn((int)(bytes / (1024 * 1024)) + 8);
+        return (releaser, activity);
+    }
+
+    /// <summary>Waits up to 5 s for the release that follows a heavy scrape.</summary>
+    private static async Task WaitForHeavyReleaseAsync(MemoryReleaser releaser)
+    {
+        for (var i = 0; i < 100 && releaser.ReleasesAfterHeavyScrapes == 0; i++)
+        {
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Allocates <paramref name="megabytes"/> of 64 KiB arrays that live long enough to be promoted, then drops them.</summary>
     private static void Churn(int megabytes)
     {
@@ -53,21 +72,15 @@ public class MemoryReleaserTests
     [Fact]
     public async Task A_heavy_scrape_is_collected_as_soon_as_the_last_scrape_ends()
     {
-        var (releaser, activity) = Create();
-        releaser.WatchScrapes();
+        var (releaser, activity) = ScrapeInFlight(MemoryReleaser.HeavyAllocatedBytes);
         Assert.True(activity.TryEnter(limit: 0));
-        Assert.True(activity.TryEnter(limit: 0));
-        Churn((int)(MemoryReleaser.HeavyAllocatedBytes / (1024 * 1024)) + 8);
 
         activity.Exit();
         await Task.Delay(200);
         Assert.Equal(0, releaser.Releases);
 
         activity.Exit();
-        for (var i = 0; i < 100 && releaser.ReleasesAfterHeavyScrapes == 0; i++)
-        {
-            await Task.Delay(50);
-        }
+        await WaitForHeavyReleaseAsync(releaser);
 
         Assert.Equal(1, releaser.ReleasesAfterHeavyScrapes);
         Assert.Equal(1, releaser.Releases);
@@ -76,18 +89,12 @@ public class MemoryReleaserTests
     [Fact]
     public async Task A_heavy_scrape_is_collected_even_when_the_next_scrape_starts_at_once()
     {
-        var (releaser, activity) = Create();
-        releaser.WatchScrapes();
-        Assert.True(activity.TryEnter(limit: 0));
-        Churn((int)(MemoryReleaser.HeavyAllocatedBytes / (1024 * 1024)) + 8);
+        var (releaser, activity) = ScrapeInFlight(MemoryReleaser.HeavyAllocatedBytes);
         activity.Exit();
         Assert.True(activity.TryEnter(limit: 0));
         try
         {
-            for (var i = 0; i < 100 && releaser.ReleasesAfterHeavyScrapes == 0; i++)
-            {
-                await Task.Delay(50);
-            }
+            await WaitForHeavyReleaseAsync(releaser);
 
             Assert.Equal(1, releaser.ReleasesAfterHeavyScrapes);
             Assert.False(releaser.TryRelease());
@@ -101,10 +108,7 @@ public class MemoryReleaserTests
     [Fact]
     public async Task A_light_scrape_leaves_the_release_to_the_interval()
     {
-        var (releaser, activity) = Create();
-        releaser.WatchScrapes();
-        Assert.True(activity.TryEnter(limit: 0));
-        Churn((int)(MemoryReleaser.MinimumAllocatedBytes / (1024 * 1024)) + 8);
+        var (releaser, activity) = ScrapeInFlight(MemoryReleaser.MinimumAllocatedBytes);
         activity.Exit();
         await Task.Delay(300);
 
